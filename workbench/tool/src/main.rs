@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `workbench`: the parts of the kit's workbench that need real logic.
+//!
+//! ```text
+//! workbench prepare-tree KIT_ROOT TREE SERIES   build the kit commits, check them out
+//! workbench check-config FRAGMENT CONFIG       fail naming options Kconfig dropped
+//! workbench scan-log KNOWN LOG...              fail on kernel warnings and splats
+//!                                              not excused by the KNOWN list
+//! workbench summary OUT.json [--kunit JSON]... [--cargo NAME=LOG]...
+//!                                              count results, print `N passed, N failed`
+//! ```
+
+mod kconfig;
+mod logscan;
+mod results;
+mod series;
+mod tree;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+fn read(path: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn prepare_tree(kit: &str, tree_dir: &str, series_file: &str) -> Result<(), String> {
+    let series =
+        series::parse(&read(series_file)?).map_err(|e| format!("{series_file}: {e}"))?;
+    let tree_dir = Path::new(tree_dir);
+    let commit = tree::build_commits(Path::new(kit), tree_dir, &series)?;
+    let moved = tree::check_out(tree_dir, &commit)?;
+    println!(
+        "    prepared tree: {} + {} kit commit(s) = {} ({})",
+        tree::UPSTREAM_TAG,
+        series.commits.len(),
+        &commit[..12],
+        if moved { "updated" } else { "unchanged" }
+    );
+    Ok(())
+}
+
+fn check_config(fragment: &str, config: &str) -> Result<(), String> {
+    let bad = kconfig::missing(&read(fragment)?, &read(config)?);
+    if bad.is_empty() {
+        println!("    {config}: every option of {fragment} is set as asked");
+        return Ok(());
+    }
+    let mut msg = format!("{config} does not hold what {fragment} asks for (Kconfig dropped or changed them; check their dependencies):");
+    for (name, want, got) in bad {
+        msg.push_str(&format!("\n    {name}: wanted {want}, got {got}"));
+    }
+    Err(msg)
+}
+
+fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
+    let known = logscan::parse_known(&read(known_file)?).map_err(|e| format!("{known_file}: {e}"))?;
+    let (mut bad, mut excused) = (0, 0);
+    for log in logs {
+        for f in logscan::scan(&read(log)?) {
+            let case = f.case.as_deref().unwrap_or("no KUnit case");
+            if f.is_known(&known) {
+                println!("    known upstream warning ({case}, listed in {known_file}): {}", f.text.trim());
+                excused += 1;
+                continue;
+            }
+            if bad == 0 {
+                eprintln!("error: the guest log reports kernel problems:");
+            }
+            eprintln!("    {log}:{}: [{}] [{case}] {}", f.line, f.kind, f.text);
+            bad += 1;
+        }
+    }
+    if bad > 0 {
+        return Err(format!("{bad} kernel report line(s) in the guest log: a warning or splat fails the run"));
+    }
+    println!("    guest log clean: no warning, BUG, oops, KASAN, lockdep or RCU-stall report ({excused} known upstream warning(s) excused)");
+    Ok(())
+}
+
+fn summary(args: &[String]) -> Result<(), String> {
+    let (out, rest) = args.split_first().ok_or("summary needs OUT.json")?;
+    let mut suites = results::Suites::new();
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--kunit" => suites.extend(results::kunit_json(&read(value)?)?),
+            "--cargo" => {
+                let (name, log) = value.split_once('=').ok_or("--cargo takes NAME=LOG")?;
+                suites.insert(name.to_string(), results::cargo_test(name, &read(log)?));
+            }
+            _ => return Err(format!("unknown summary option {flag}")),
+        }
+    }
+    let total = results::total(&suites);
+    let json = serde_json::to_string_pretty(&results::summary_json(&suites)).unwrap();
+    std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
+    println!("    {:<44} {:>7} {:>7} {:>7}", "suite", "passed", "failed", "skipped");
+    for (name, c) in &suites {
+        println!("    {name:<44} {:>7} {:>7} {:>7}", c.passed, c.failed, c.skipped);
+    }
+    for case in &total.failed_cases {
+        println!("FAILED: {case}");
+    }
+    println!("    results: {out}");
+    println!("{}", results::summary_line(&total));
+    if total.failed > 0 {
+        return Err(format!("{} test case(s) failed", total.failed));
+    }
+    if total.total() == 0 {
+        return Err("no test case ran".to_string());
+    }
+    Ok(())
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    match args {
+        [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
+        [cmd, frag, cfg] if cmd == "check-config" => check_config(frag, cfg),
+        [cmd, known, logs @ ..] if cmd == "scan-log" && !logs.is_empty() => scan_logs(known, logs),
+        [cmd, rest @ ..] if cmd == "summary" => summary(rest),
+        _ => Err("usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
