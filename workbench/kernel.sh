@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configure and build the prepared tree, out of tree, with LLVM 19.
+#
+#   kernel.sh config   allnoconfig + workbench/kit.config, verified
+#   kernel.sh build    bzImage, incremental, with progress
+#
+# TREE and BUILD come from the environment (the top-level Makefile).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${TREE:?}" "${BUILD:?}" "${FRAGMENT:?}" "${WORKBENCH:?}"
+
+kmake() { make -C "$TREE" O="$BUILD" LLVM=-19 "$@"; }
+
+case ${1:-} in
+config)
+	mkdir -p "$BUILD"
+	step "configuring: allnoconfig + $FRAGMENT"
+	# Keep .config's mtime when nothing changed, so that a no-op run does
+	# not make kbuild resynchronise the whole configuration.
+	[ -f "$BUILD/.config" ] && cp -p "$BUILD/.config" "$BUILD/.config.prev"
+	kmake -s KCONFIG_ALLCONFIG="$PWD/$FRAGMENT" allnoconfig >/dev/null
+	if [ -f "$BUILD/.config.prev" ] && cmp -s "$BUILD/.config" "$BUILD/.config.prev"; then
+		touch -r "$BUILD/.config.prev" "$BUILD/.config"
+		note ".config unchanged"
+	fi
+	rm -f "$BUILD/.config.prev"
+	"$WORKBENCH" check-config "$FRAGMENT" "$BUILD/.config"
+	kmake -s rustavailable >/dev/null || die "Rust is not available to the kernel build (run: make LLVM=-19 -C $TREE O=$BUILD rustavailable)"
+	;;
+build)
+	jobs=$(nproc)
+	log=${OUT:-out}/build/kernel.log
+	mkdir -p "$(dirname "$log")"
+	step "building bzImage with LLVM=-19 -j$jobs (full log: $log)"
+	# kbuild prints one line per object: show every 200th, with the count.
+	set +e
+	kmake -j"$jobs" bzImage 2>&1 | tee "$log" |
+		awk '/^  [A-Z]/ { n++; if (n % 200 == 0) { printf "    ... %d steps, now %s\n", n, $2; fflush() } }
+		     /: error:|\*\*\* / { print "    " $0; fflush() }'
+	rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$log" | sed 's/^/    /'
+		die "kernel build failed (exit $rc); full log in $log"
+	fi
+	note "$(grep -c '^  [A-Z]' "$log") build steps; image $BUILD/arch/x86/boot/bzImage"
+	;;
+*)
+	die "usage: kernel.sh config|build"
+	;;
+esac

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU (TCG) with a virtio-gpu device and hand the guest's
+# exit status back to the host.
+#
+#   run-vm.sh KERNEL INITRD LOG [options]
+#     --mem SIZE        guest RAM (default 1G)
+#     --timeout SECS    hard limit on the whole run (default 600)
+#     --append ARGS     extra kernel command line
+#     --interactive     serial console on this terminal instead of LOG
+#
+# The guest's init writes its status to an isa-debug-exit port, which makes
+# QEMU exit with (status << 1) | 1. Any other end (a panic, which reboots
+# into -no-reboot and exits 0, a hang that hits the timeout, a QEMU error)
+# fails the run: a marker line in the log is never taken as success.
+set -uo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+[ $# -ge 3 ] || die "usage: run-vm.sh KERNEL INITRD LOG [--mem SIZE] [--timeout SECS] [--append ARGS] [--interactive]"
+kernel=$1 initrd=$2 log=$3
+shift 3
+mem=1G timeout=600 append= interactive=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	*) die "run-vm.sh: unknown option $1" ;;
+	esac
+done
+[ -f "$kernel" ] || die "no kernel image at $kernel"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+mkdir -p "$(dirname "$log")"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem"
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 $append"
+	-device virtio-gpu-pci
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-display none -no-reboot -monitor none)
+
+if [ -n "$interactive" ]; then
+	step "booting $(basename "$kernel") with $mem RAM, interactive (leave with 'exit' or Ctrl-A X)"
+	"${qemu[@]}" -serial mon:stdio
+	exit 0
+fi
+
+step "booting $(basename "$kernel") with $mem RAM, console log in $log (limit ${timeout}s)"
+start=$(date +%s)
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" -serial "file:$log" </dev/null
+rc=$?
+secs=$(( $(date +%s) - start ))
+case $rc in
+1) note "guest finished in ${secs}s with status 0"; exit 0 ;;
+124|137) die "the guest did not finish within ${timeout}s (hang?); see $log" ;;
+0) die "the guest ended without reporting a status (kernel panic or reboot) after ${secs}s; see $log" ;;
+*)
+	if [ $((rc & 1)) -eq 1 ]; then
+		die "the guest reported status $((rc >> 1)) after ${secs}s; see $log"
+	fi
+	die "QEMU failed with exit code $rc; see $log"
+	;;
+esac
