@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Object states, reclaim classes and the one transition function.
+//!
+//! This file needs no kernel: the kernel build and `cargo test` compile the
+//! same source, so the rules below are tested on the host against a
+//! reference model (`shmem_shrinker/tests/model.rs`) and used unchanged by
+//! the shrinker.
+//!
+//! Every tracked object is in exactly one [`State`]. [`Tracked::apply`] is
+//! the only code that changes it, and it moves the object's pages from the
+//! counters of the old state to those of the new one in the same step. A
+//! page is therefore counted in exactly one state at any time; no flag is
+//! needed to avoid counting it twice.
+//!
+//! ```text
+//!                    Populate                     all uses released
+//!   Unpopulated ─────────────────┐      ┌──────────────────────────────┐
+//!                                ▼      │                              ▼
+//!                          ┌─────────┐  │   Acquire(use)     ┌──────────────────┐
+//!   Evicted ──Populate───▶ │  InUse  │──┘ ◀─────────────────│ Reclaimable(cls) │
+//!     ▲                    └─────────┘                       └──────────────────┘
+//!     │                                                         │           │
+//!     └────────────────────── Evict (Evictable, EvictableMapped)┘           │
+//!   Purged ◀──────────────────────────────────────────────── Purge (Purgeable)
+//! ```
+//!
+//! Madvise, MmapOpen and MmapClose move a reclaimable object between
+//! classes; the class is always derived from madvise and the mapping count.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Why an idle resident object can be reclaimed, ordered by the cost of
+/// reclaiming it: the shrinker scans classes in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Class {
+    /// Userspace marked it DONTNEED: the pages are dropped for good and
+    /// nothing is written to swap.
+    Purgeable,
+    /// Idle, not mapped to userspace: the driver tears down its device
+    /// access, then the pages can go to swap.
+    Evictable,
+    /// Idle but mapped to userspace: the CPU mappings must be zapped as well,
+    /// and the next CPU access faults the pages back in.
+    EvictableMapped,
+}
+
+impl Class {
+    /// Every class, cheapest first.
+    pub const ALL: [Class; 3] = [Class::Purgeable, Class::Evictable, Class::EvictableMapped];
+
+    /// A short name for debugfs and messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Class::Purgeable => "purgeable",
+            Class::Evictable => "evictable",
+            Class::EvictableMapped => "evictable_mapped",
+        }
+    }
+}
+
+/// Where an object's backing pages are, and whether it may be reclaimed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Tracked, but its pages were never brought in.
+    Unpopulated,
+    /// Pages resident and in use (pinned, vmapped or busy): not reclaimable.
+    InUse,
+    /// Pages resident and idle: on the LRU of its class.
+    Reclaimable(Class),
+    /// Pages released to swap; the content is kept and comes back on swap-in.
+    Evicted,
+    /// Pages destroyed after DONTNEED; the content is gone for good.
+    Purged,
+}
+
+/// Number of distinct [`State`] values, counting each reclaim class.
+pub const NR_STATES: usize = 7;
+
+impl State {
+    /// Every state, in the order of their counter slots.
+    pub const ALL: [State; NR_STATES] = [
+        State::Unpopulated,
+        State::InUse,
+        State::Reclaimable(Class::Purgeable),
+        State::Reclaimable(Class::Evictable),
+        State::Reclaimable(Class::EvictableMapped),
+        State::Evicted,
+        State::Purged,
+    ];
+
+    /// The state's counter slot.
+    pub const fn index(self) -> usize {
+        match self {
+            State::Unpopulated => 0,
+            State::InUse => 1,
+            State::Reclaimable(Class::Purgeable) => 2,
+            State::Reclaimable(Class::Evictable) => 3,
+            State::Reclaimable(Class::EvictableMapped) => 4,
+            State::Evicted => 5,
+            State::Purged => 6,
+        }
+    }
+
+    /// A short name for debugfs and messages.
+    pub const fn name(self) -> &'static str {
+        match self {
+            State::Unpopulated => "unpopulated",
+            State::InUse => "in_use",
+            State::Reclaimable(c) => c.name(),
+            State::Evicted => "evicted",
+            State::Purged => "purged",
+        }
+    }
+
+    /// Whether the object's pages are in memory.
+    pub const fn is_resident(self) -> bool {
+        matches!(self, State::InUse | State::Reclaimable(_))
+    }
+}
+
+/// Userspace's advice about an object's content (madvise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Madv {
+    /// The content is needed: evict to swap, never purge.
+    WillNeed,
+    /// The content is not needed: it may be purged under memory pressure.
+    DontNeed,
+}
+
+/// The uses that make an object unreclaimable while they last. Each one
+/// nests: it ends after as many releases as it had acquires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Use {
+    /// Pages pinned (for scanout, dma-buf export, ...).
+    Pin,
+    /// Pages mapped into the kernel's address space.
+    Vmap,
+    /// The device uses the object (a job in flight, declared by the driver).
+    Busy,
+}
+
+/// What happens to a tracked object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// Its pages were brought in: first population, or swap-in.
+    Populate,
+    /// A use begins; the object must be resident.
+    Acquire(Use),
+    /// A use ends.
+    Release(Use),
+    /// Userspace mapped it (a VMA was opened).
+    MmapOpen,
+    /// A userspace mapping went away.
+    MmapClose,
+    /// Userspace gave advice about its content.
+    Madvise(Madv),
+    /// The shrinker evicted it to swap.
+    Evict,
+    /// The shrinker purged it.
+    Purge,
+}
+
+/// Why an event is refused. The kernel side maps each to an errno.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// The content was purged: it can never be used again (-ENODATA).
+    Purged,
+    /// The event needs resident pages: swap in first (handled inside the
+    /// core; -EAGAIN if it ever escaped).
+    NotResident,
+    /// Populate on an object whose pages are already resident (-EEXIST).
+    AlreadyResident,
+    /// Release of a use that was not acquired, or MmapClose without a
+    /// mapping (-EINVAL).
+    NotHeld,
+    /// A use or mapping count would overflow (-EOVERFLOW).
+    Overflow,
+    /// Evict or purge of an object that is not in a class that allows it
+    /// (-EBUSY).
+    NotReclaimable,
+}
+
+/// The outcome of an accepted event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// State before the event.
+    pub from: State,
+    /// State after the event.
+    pub to: State,
+    /// Whether the content still exists (madvise's `retained`).
+    pub retained: bool,
+}
+
+/// Objects and pages per state, for one device.
+///
+/// # Invariants
+///
+/// For each state, `objects` and `pages` are the number of tracked objects
+/// in it and the sum of their sizes in pages. They are written only by
+/// [`Tracked`]'s methods, which the caller serialises (the kernel holds the
+/// device's LRU lock); they may be read at any time without a lock, which
+/// is what keeps the shrinker's count callback O(1) and lock-free.
+pub struct Accounting {
+    objects: [AtomicUsize; NR_STATES],
+    pages: [AtomicUsize; NR_STATES],
+}
+
+impl Default for Accounting {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Accounting {
+    /// Empty counters.
+    pub const fn new() -> Self {
+        // An array of non-Copy atomics needs a const item to repeat.
+        #[allow(clippy::declare_interior_mutable_const)]
+        const ZERO: AtomicUsize = AtomicUsize::new(0);
+        Self {
+            objects: [ZERO; NR_STATES],
+            pages: [ZERO; NR_STATES],
+        }
+    }
+
+    /// Objects in `state`.
+    pub fn objects(&self, state: State) -> usize {
+        self.objects[state.index()].load(Ordering::Relaxed)
+    }
+
+    /// Pages of the objects in `state`.
+    pub fn pages(&self, state: State) -> usize {
+        self.pages[state.index()].load(Ordering::Relaxed)
+    }
+
+    /// Pages that reclaim can free now: purgeable ones always, evictable
+    /// ones only when they can go to swap. Reads counters only.
+    pub fn reclaimable_pages(&self, can_evict: bool) -> usize {
+        let mut n = self.pages(State::Reclaimable(Class::Purgeable));
+        if can_evict {
+            n += self.pages(State::Reclaimable(Class::Evictable));
+            n += self.pages(State::Reclaimable(Class::EvictableMapped));
+        }
+        n
+    }
+
+    /// Objects tracked, in any state.
+    pub fn tracked_objects(&self) -> usize {
+        State::ALL.iter().map(|s| self.objects(*s)).sum()
+    }
+
+    fn add(&self, state: State, pages: usize) {
+        self.objects[state.index()].fetch_add(1, Ordering::Relaxed);
+        self.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
+    }
+
+    fn sub(&self, state: State, pages: usize) {
+        self.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
+        self.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
+    }
+}
+
+/// The shrinker's view of one tracked object.
+///
+/// # Invariants
+///
+/// - `state` is counted in the [`Accounting`] passed to [`Tracked::new`],
+///   with `pages` pages, until [`Tracked::untrack`].
+/// - A resident object is [`State::InUse`] exactly when one of its use
+///   counts is non-zero; otherwise it is `Reclaimable(self.class())`.
+/// - A non-resident object has no uses.
+#[derive(Debug)]
+pub struct Tracked {
+    state: State,
+    pages: usize,
+    madv: Madv,
+    pins: u32,
+    vmaps: u32,
+    busy: u32,
+    mmaps: u32,
+}
+
+impl Tracked {
+    /// Start tracking an object of `pages` pages, unpopulated and WILLNEED.
+    pub fn new(pages: usize, acct: &Accounting) -> Self {
+        acct.add(State::Unpopulated, pages);
+        Self {
+            state: State::Unpopulated,
+            pages,
+            madv: Madv::WillNeed,
+            pins: 0,
+            vmaps: 0,
+            busy: 0,
+            mmaps: 0,
+        }
+    }
+
+    /// Stop tracking: the object leaves the counters.
+    pub fn untrack(self, acct: &Accounting) {
+        acct.sub(self.state, self.pages);
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Size in pages.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// The current advice.
+    pub fn madv(&self) -> Madv {
+        self.madv
+    }
+
+    /// How many times `what` is held.
+    pub fn uses(&self, what: Use) -> u32 {
+        match what {
+            Use::Pin => self.pins,
+            Use::Vmap => self.vmaps,
+            Use::Busy => self.busy,
+        }
+    }
+
+    /// Number of userspace mappings.
+    pub fn mmaps(&self) -> u32 {
+        self.mmaps
+    }
+
+    /// The class a resident idle object belongs to.
+    fn class(&self) -> Class {
+        match (self.madv, self.mmaps) {
+            (Madv::DontNeed, _) => Class::Purgeable,
+            (Madv::WillNeed, 0) => Class::Evictable,
+            (Madv::WillNeed, _) => Class::EvictableMapped,
+        }
+    }
+
+    /// The state a resident object must be in, given its uses.
+    fn resident_state(&self) -> State {
+        if self.pins > 0 || self.vmaps > 0 || self.busy > 0 {
+            State::InUse
+        } else {
+            State::Reclaimable(self.class())
+        }
+    }
+
+    fn count_mut(&mut self, what: Use) -> &mut u32 {
+        match what {
+            Use::Pin => &mut self.pins,
+            Use::Vmap => &mut self.vmaps,
+            Use::Busy => &mut self.busy,
+        }
+    }
+
+    /// Apply `event`: the only way an object's state changes. On success the
+    /// object's pages have moved from the old state's counters to the new
+    /// state's; on error nothing changed.
+    pub fn apply(&mut self, event: Event, acct: &Accounting) -> Result<Transition, Error> {
+        let from = self.state;
+        if from == State::Purged && matches!(event, Event::Populate | Event::Acquire(_)) {
+            return Err(Error::Purged);
+        }
+        let to = match event {
+            Event::Populate => {
+                if from.is_resident() {
+                    return Err(Error::AlreadyResident);
+                }
+                self.resident_state()
+            }
+            Event::Acquire(what) => {
+                if !from.is_resident() {
+                    return Err(Error::NotResident);
+                }
+                let n = self.count_mut(what);
+                *n = n.checked_add(1).ok_or(Error::Overflow)?;
+                State::InUse
+            }
+            Event::Release(what) => {
+                let n = self.count_mut(what);
+                *n = n.checked_sub(1).ok_or(Error::NotHeld)?;
+                self.resident_state()
+            }
+            Event::MmapOpen => {
+                self.mmaps = self.mmaps.checked_add(1).ok_or(Error::Overflow)?;
+                self.settle(from)
+            }
+            Event::MmapClose => {
+                self.mmaps = self.mmaps.checked_sub(1).ok_or(Error::NotHeld)?;
+                self.settle(from)
+            }
+            Event::Madvise(madv) => {
+                if from != State::Purged {
+                    self.madv = madv;
+                }
+                self.settle(from)
+            }
+            Event::Evict => match from {
+                State::Reclaimable(Class::Evictable | Class::EvictableMapped) => State::Evicted,
+                _ => return Err(Error::NotReclaimable),
+            },
+            Event::Purge => match from {
+                State::Reclaimable(Class::Purgeable) => State::Purged,
+                _ => return Err(Error::NotReclaimable),
+            },
+        };
+        if to != from {
+            acct.sub(from, self.pages);
+            acct.add(to, self.pages);
+            self.state = to;
+        }
+        Ok(Transition {
+            from,
+            to,
+            retained: to != State::Purged,
+        })
+    }
+
+    /// The state after a change that does not move pages in or out.
+    fn settle(&self, from: State) -> State {
+        if from.is_resident() {
+            self.resident_state()
+        } else {
+            from
+        }
+    }
+}
