@@ -9,4 +9,5 @@
 
 #![no_std]
 
+pub mod policy;
 pub mod state;

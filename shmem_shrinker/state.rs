@@ -150,8 +150,10 @@ pub enum Event {
     /// A use ends.
     Release(Use),
     /// Userspace mapped it (a VMA was opened).
+    #[allow(dead_code)] // Reported by the mmap hooks that adapters bring.
     MmapOpen,
     /// A userspace mapping went away.
+    #[allow(dead_code)] // As MmapOpen.
     MmapClose,
     /// Userspace gave advice about its content.
     Madvise(Madv),
@@ -306,12 +308,8 @@ impl Tracked {
         self.state
     }
 
-    /// Size in pages.
-    pub fn pages(&self) -> usize {
-        self.pages
-    }
-
     /// The current advice.
+    #[allow(dead_code)] // Read by the host tests.
     pub fn madv(&self) -> Madv {
         self.madv
     }

@@ -141,16 +141,32 @@ fn random_event(rng: &mut Rng) -> Event {
 fn check_counters(acct: &Accounting, models: &[Model], seed: u64, step: usize) {
     for s in State::ALL {
         let objects = models.iter().filter(|m| m.state() == s).count();
-        let pages: usize = models.iter().filter(|m| m.state() == s).map(|m| m.pages).sum();
-        assert_eq!(acct.objects(s), objects, "seed {seed} step {step}: objects in {s:?}");
-        assert_eq!(acct.pages(s), pages, "seed {seed} step {step}: pages in {s:?}");
+        let pages: usize = models
+            .iter()
+            .filter(|m| m.state() == s)
+            .map(|m| m.pages)
+            .sum();
+        assert_eq!(
+            acct.objects(s),
+            objects,
+            "seed {seed} step {step}: objects in {s:?}"
+        );
+        assert_eq!(
+            acct.pages(s),
+            pages,
+            "seed {seed} step {step}: pages in {s:?}"
+        );
     }
     let purgeable: usize = models
         .iter()
         .filter(|m| m.state() == State::Reclaimable(Class::Purgeable))
         .map(|m| m.pages)
         .sum();
-    assert_eq!(acct.reclaimable_pages(false), purgeable, "seed {seed} step {step}");
+    assert_eq!(
+        acct.reclaimable_pages(false),
+        purgeable,
+        "seed {seed} step {step}"
+    );
 }
 
 fn run(seed: u64, steps: usize, max_objects: usize) {
@@ -163,7 +179,10 @@ fn run(seed: u64, steps: usize, max_objects: usize) {
         if objs.is_empty() || (roll < 5 && objs.len() < max_objects) {
             let pages = 1 + rng.below(64) as usize;
             objs.push(Tracked::new(pages, &acct));
-            models.push(Model { pages, ..Model::default() });
+            models.push(Model {
+                pages,
+                ..Model::default()
+            });
         } else if roll < 8 {
             let i = rng.below(objs.len() as u64) as usize;
             objs.swap_remove(i).untrack(&acct);
@@ -181,16 +200,26 @@ fn run(seed: u64, steps: usize, max_objects: usize) {
                     assert_eq!(t.retained, retained, "seed {seed} step {step}: {ev:?}");
                 }
                 (Err(e), Err(w)) => assert_eq!(e, w, "seed {seed} step {step}: {ev:?}"),
-                (g, w) => panic!("seed {seed} step {step}: {ev:?} on {before:?}: got {g:?}, model says {w:?}"),
+                (g, w) => panic!(
+                    "seed {seed} step {step}: {ev:?} on {before:?}: got {g:?}, model says {w:?}"
+                ),
             }
-            assert_eq!(objs[i].state(), models[i].state(), "seed {seed} step {step}: {ev:?}");
+            assert_eq!(
+                objs[i].state(),
+                models[i].state(),
+                "seed {seed} step {step}: {ev:?}"
+            );
         }
         check_counters(&acct, &models, seed, step);
     }
     for o in objs.drain(..) {
         o.untrack(&acct);
     }
-    assert_eq!(acct.tracked_objects(), 0, "seed {seed}: counters must drain to zero");
+    assert_eq!(
+        acct.tracked_objects(),
+        0,
+        "seed {seed}: counters must drain to zero"
+    );
     for s in State::ALL {
         assert_eq!(acct.pages(s), 0, "seed {seed}: pages left in {s:?}");
     }

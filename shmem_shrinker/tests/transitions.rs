@@ -19,7 +19,13 @@ fn new_object_is_unpopulated_and_counted() {
     let acct = Accounting::new();
     let t = Tracked::new(8, &acct);
     assert_eq!(t.state(), State::Unpopulated);
-    assert_eq!((acct.objects(State::Unpopulated), acct.pages(State::Unpopulated)), (1, 8));
+    assert_eq!(
+        (
+            acct.objects(State::Unpopulated),
+            acct.pages(State::Unpopulated)
+        ),
+        (1, 8)
+    );
     t.untrack(&acct);
     assert_eq!(acct.tracked_objects(), 0);
 }
@@ -44,7 +50,10 @@ fn populate_then_uses_nest() {
 fn uses_need_resident_pages() {
     let acct = Accounting::new();
     let mut t = Tracked::new(4, &acct);
-    assert_eq!(t.apply(Event::Acquire(Use::Pin), &acct), Err(Error::NotResident));
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Pin), &acct),
+        Err(Error::NotResident)
+    );
     t.apply(Event::Populate, &acct).unwrap();
     assert_eq!(t.apply(Event::Populate, &acct), Err(Error::AlreadyResident));
 }
@@ -61,7 +70,11 @@ fn madvise_moves_between_classes_and_reports_retained() {
     assert_eq!(t.apply(Event::Purge, &acct).unwrap().to, State::Purged);
     let tr = t.apply(Event::Madvise(Madv::WillNeed), &acct).unwrap();
     assert_eq!((tr.to, tr.retained), (State::Purged, false));
-    assert_eq!(t.madv(), Madv::DontNeed, "a purged object's advice no longer changes");
+    assert_eq!(
+        t.madv(),
+        Madv::DontNeed,
+        "a purged object's advice no longer changes"
+    );
 }
 
 #[test]
@@ -95,10 +108,16 @@ fn purged_content_is_gone_for_good() {
     t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     t.apply(Event::Purge, &acct).unwrap();
     assert_eq!(t.apply(Event::Populate, &acct), Err(Error::Purged));
-    assert_eq!(t.apply(Event::Acquire(Use::Vmap), &acct), Err(Error::Purged));
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Vmap), &acct),
+        Err(Error::Purged)
+    );
     assert_eq!(t.apply(Event::Purge, &acct), Err(Error::NotReclaimable));
     assert_eq!(t.apply(Event::MmapOpen, &acct).unwrap().to, State::Purged);
-    assert_eq!((acct.objects(State::Purged), acct.pages(State::Purged)), (1, 4));
+    assert_eq!(
+        (acct.objects(State::Purged), acct.pages(State::Purged)),
+        (1, 4)
+    );
 }
 
 #[test]
@@ -106,7 +125,10 @@ fn evicted_content_comes_back_with_its_advice() {
     let acct = Accounting::new();
     let mut t = resident(&acct);
     t.apply(Event::Evict, &acct).unwrap();
-    assert_eq!(t.apply(Event::Acquire(Use::Pin), &acct), Err(Error::NotResident));
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Pin), &acct),
+        Err(Error::NotResident)
+    );
     let tr = t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     assert_eq!((tr.to, tr.retained), (State::Evicted, true));
     assert_eq!(t.apply(Event::Populate, &acct).unwrap().to, PURGEABLE);

@@ -67,7 +67,12 @@ pub fn parse_known(text: &str) -> Result<Vec<Known>, String> {
                 case: case.to_string(),
                 location: location.to_string(),
             }),
-            _ => return Err(format!("line {}: expected `SUITE.CASE path/file.c:LINE`", i + 1)),
+            _ => {
+                return Err(format!(
+                    "line {}: expected `SUITE.CASE path/file.c:LINE`",
+                    i + 1
+                ))
+            }
         }
     }
     Ok(known)
@@ -82,7 +87,9 @@ impl Finding {
         known.iter().any(|k| {
             k.location == *loc
                 && (case == &k.case
-                    || case.strip_prefix(k.case.as_str()).is_some_and(|r| r.starts_with('.')))
+                    || case
+                        .strip_prefix(k.case.as_str())
+                        .is_some_and(|r| r.starts_with('.')))
         })
     }
 }
@@ -119,7 +126,9 @@ fn location(text: &str) -> Option<String> {
 fn ktap_result(body: &str) -> Option<(usize, String)> {
     let indent = body.len() - body.trim_start().len();
     let t = body.trim_start();
-    let rest = t.strip_prefix("not ok ").or_else(|| t.strip_prefix("ok "))?;
+    let rest = t
+        .strip_prefix("not ok ")
+        .or_else(|| t.strip_prefix("ok "))?;
     let (num, name) = rest.split_once(' ')?;
     if !num.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -229,10 +238,19 @@ mod tests {
             ("Oops: 0000 [#1] SMP", "oops"),
             ("BUG: KASAN: use-after-free in foo", "bug"),
             ("KASAN: x", "KASAN report"),
-            ("WARNING: possible circular locking dependency detected", "warning"),
+            (
+                "WARNING: possible circular locking dependency detected",
+                "warning",
+            ),
             ("[ 1.0] inconsistent lock state", "lockdep report"),
-            ("rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "RCU stall"),
-            ("INFO: task kworker:1 blocked for more than 120 seconds.", "hung task"),
+            (
+                "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:",
+                "RCU stall",
+            ),
+            (
+                "INFO: task kworker:1 blocked for more than 120 seconds.",
+                "hung task",
+            ),
             ("Kernel panic - not syncing: Fatal exception", "panic"),
         ] {
             let f = scan(line);

@@ -24,8 +24,7 @@ fn read(path: &str) -> Result<String, String> {
 }
 
 fn prepare_tree(kit: &str, tree_dir: &str, series_file: &str) -> Result<(), String> {
-    let series =
-        series::parse(&read(series_file)?).map_err(|e| format!("{series_file}: {e}"))?;
+    let series = series::parse(&read(series_file)?).map_err(|e| format!("{series_file}: {e}"))?;
     let tree_dir = Path::new(tree_dir);
     let commit = tree::build_commits(Path::new(kit), tree_dir, &series)?;
     let moved = tree::check_out(tree_dir, &commit)?;
@@ -53,13 +52,17 @@ fn check_config(fragment: &str, config: &str) -> Result<(), String> {
 }
 
 fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
-    let known = logscan::parse_known(&read(known_file)?).map_err(|e| format!("{known_file}: {e}"))?;
+    let known =
+        logscan::parse_known(&read(known_file)?).map_err(|e| format!("{known_file}: {e}"))?;
     let (mut bad, mut excused) = (0, 0);
     for log in logs {
         for f in logscan::scan(&read(log)?) {
             let case = f.case.as_deref().unwrap_or("no KUnit case");
             if f.is_known(&known) {
-                println!("    known upstream warning ({case}, listed in {known_file}): {}", f.text.trim());
+                println!(
+                    "    known upstream warning ({case}, listed in {known_file}): {}",
+                    f.text.trim()
+                );
                 excused += 1;
                 continue;
             }
@@ -71,7 +74,9 @@ fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
         }
     }
     if bad > 0 {
-        return Err(format!("{bad} kernel report line(s) in the guest log: a warning or splat fails the run"));
+        return Err(format!(
+            "{bad} kernel report line(s) in the guest log: a warning or splat fails the run"
+        ));
     }
     println!("    guest log clean: no warning, BUG, oops, KASAN, lockdep or RCU-stall report ({excused} known upstream warning(s) excused)");
     Ok(())
@@ -95,9 +100,15 @@ fn summary(args: &[String]) -> Result<(), String> {
     let total = results::total(&suites);
     let json = serde_json::to_string_pretty(&results::summary_json(&suites)).unwrap();
     std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
-    println!("    {:<44} {:>7} {:>7} {:>7}", "suite", "passed", "failed", "skipped");
+    println!(
+        "    {:<44} {:>7} {:>7} {:>7}",
+        "suite", "passed", "failed", "skipped"
+    );
     for (name, c) in &suites {
-        println!("    {name:<44} {:>7} {:>7} {:>7}", c.passed, c.failed, c.skipped);
+        println!(
+            "    {name:<44} {:>7} {:>7} {:>7}",
+            c.passed, c.failed, c.skipped
+        );
     }
     for case in &total.failed_cases {
         println!("FAILED: {case}");
@@ -119,7 +130,10 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, frag, cfg] if cmd == "check-config" => check_config(frag, cfg),
         [cmd, known, logs @ ..] if cmd == "scan-log" && !logs.is_empty() => scan_logs(known, logs),
         [cmd, rest @ ..] if cmd == "summary" => summary(rest),
-        _ => Err("usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)".into()),
+        _ => Err(
+            "usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)"
+                .into(),
+        ),
     }
 }
 

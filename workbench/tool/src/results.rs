@@ -90,7 +90,11 @@ pub fn kunit_json(text: &str) -> Result<Suites, String> {
     if let Some(cases) = root["test_cases"].as_array() {
         for case in cases {
             let name = case["name"].as_str().unwrap_or("?").to_string();
-            let status = if case["status"] == "PASS" { Status::Pass } else { Status::Fail };
+            let status = if case["status"] == "PASS" {
+                Status::Pass
+            } else {
+                Status::Fail
+            };
             loose.record(status, name);
         }
     }
@@ -104,8 +108,12 @@ pub fn kunit_json(text: &str) -> Result<Suites, String> {
 pub fn cargo_test(suite: &str, text: &str) -> Counts {
     let mut counts = Counts::default();
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("test ") else { continue };
-        let Some((name, outcome)) = rest.rsplit_once(" ... ") else { continue };
+        let Some(rest) = line.strip_prefix("test ") else {
+            continue;
+        };
+        let Some((name, outcome)) = rest.rsplit_once(" ... ") else {
+            continue;
+        };
         let status = match outcome.trim() {
             "ok" => Status::Pass,
             "FAILED" => Status::Fail,
@@ -129,7 +137,10 @@ pub fn total(suites: &Suites) -> Counts {
 /// The line `make check` ends with.
 pub fn summary_line(t: &Counts) -> String {
     if t.skipped > 0 {
-        format!("{} passed, {} failed, {} skipped", t.passed, t.failed, t.skipped)
+        format!(
+            "{} passed, {} failed, {} skipped",
+            t.passed, t.failed, t.skipped
+        )
     } else {
         format!("{} passed, {} failed", t.passed, t.failed)
     }
@@ -175,10 +186,16 @@ mod tests {
         let s = kunit_json(KUNIT).unwrap();
         let shmem = &s["drm_gem_shmem"];
         assert_eq!((shmem.passed, shmem.failed, shmem.skipped), (1, 1, 1));
-        assert_eq!(shmem.failed_cases, vec!["drm_gem_shmem.drm_gem_shmem_test_purge"]);
+        assert_eq!(
+            shmem.failed_cases,
+            vec!["drm_gem_shmem.drm_gem_shmem_test_purge"]
+        );
         let fmt = &s["drm_format"];
         assert_eq!((fmt.passed, fmt.failed), (1, 1));
-        assert_eq!(fmt.failed_cases, vec!["drm_format.drm_test_format_block.yuv"]);
+        assert_eq!(
+            fmt.failed_cases,
+            vec!["drm_format.drm_test_format_block.yuv"]
+        );
         let t = total(&s);
         assert_eq!(summary_line(&t), "2 passed, 2 failed, 1 skipped");
     }
@@ -190,7 +207,8 @@ mod tests {
 
     #[test]
     fn cargo_test_output_is_counted() {
-        let out = "running 3 tests\ntest a::b ... ok\ntest a::c ... FAILED\ntest d ... ignored, slow\n\
+        let out =
+            "running 3 tests\ntest a::b ... ok\ntest a::c ... FAILED\ntest d ... ignored, slow\n\
                    test result: FAILED. 1 passed; 1 failed; 1 ignored\n";
         let c = cargo_test("host", out);
         assert_eq!((c.passed, c.failed, c.skipped), (1, 1, 1));
@@ -203,6 +221,12 @@ mod tests {
         let j = summary_json(&s);
         assert_eq!(j["suites"]["drm_gem_shmem"]["failed"], 1);
         assert_eq!(j["total"]["passed"], 2);
-        assert_eq!(summary_line(&Counts { passed: 3, ..Default::default() }), "3 passed, 0 failed");
+        assert_eq!(
+            summary_line(&Counts {
+                passed: 3,
+                ..Default::default()
+            }),
+            "3 passed, 0 failed"
+        );
     }
 }

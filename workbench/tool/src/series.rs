@@ -102,7 +102,9 @@ pub fn parse(text: &str) -> Result<Series, ParseError> {
                 line,
                 msg: "body line before the first `commit:`".into(),
             })?;
-            commit.body.push(body.strip_prefix(' ').unwrap_or(body).to_string());
+            commit
+                .body
+                .push(body.strip_prefix(' ').unwrap_or(body).to_string());
             continue;
         }
         let trimmed = raw.trim();
@@ -165,7 +167,9 @@ pub fn parse(text: &str) -> Result<Series, ParseError> {
             _ => {
                 return Err(ParseError {
                     line,
-                    msg: format!("unknown key `{key}` (expected author, commit, file, dir or patch)"),
+                    msg: format!(
+                        "unknown key `{key}` (expected author, commit, file, dir or patch)"
+                    ),
                 })
             }
         }
@@ -200,9 +204,17 @@ mod tests {
         assert_eq!(
             s.commits[0].actions,
             vec![
-                Action::File { from: "a/K".into(), to: "d/K".into() },
-                Action::Dir { from: "a/".into(), to: "d/".into() },
-                Action::Patch { path: "p/1.patch".into() },
+                Action::File {
+                    from: "a/K".into(),
+                    to: "d/K".into()
+                },
+                Action::Dir {
+                    from: "a/".into(),
+                    to: "d/".into()
+                },
+                Action::Patch {
+                    path: "p/1.patch".into()
+                },
             ]
         );
         assert_eq!(s.commits[1].message(), "x: second\n");
@@ -211,10 +223,24 @@ mod tests {
     #[test]
     fn rejects_bad_input_naming_the_line() {
         assert_eq!(parse("author: A\nfile: a -> b\n").unwrap_err().line, 2);
-        assert_eq!(parse("author: A\ncommit: c\nfile: a b\n").unwrap_err().line, 3);
-        assert_eq!(parse("author: A\ncommit: c\nfile: a -> /etc/x\n").unwrap_err().line, 3);
-        assert_eq!(parse("author: A\ncommit: c\nfrob: x\n").unwrap_err().line, 3);
+        assert_eq!(
+            parse("author: A\ncommit: c\nfile: a b\n").unwrap_err().line,
+            3
+        );
+        assert_eq!(
+            parse("author: A\ncommit: c\nfile: a -> /etc/x\n")
+                .unwrap_err()
+                .line,
+            3
+        );
+        assert_eq!(
+            parse("author: A\ncommit: c\nfrob: x\n").unwrap_err().line,
+            3
+        );
         assert!(parse("commit: c\npatch: p\n").is_err());
-        assert!(parse("author: A\ncommit: c\n").unwrap_err().msg.contains("changes nothing"));
+        assert!(parse("author: A\ncommit: c\n")
+            .unwrap_err()
+            .msg
+            .contains("changes nothing"));
     }
 }

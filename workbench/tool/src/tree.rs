@@ -45,7 +45,15 @@ fn kit_files_below(kit: &Path, dir: &str) -> Result<Vec<String>, String> {
     let out = git(
         kit,
         &[],
-        &["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", dir],
+        &[
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            dir,
+        ],
     )?;
     let mut files: Vec<String> = out
         .split('\0')
@@ -55,24 +63,47 @@ fn kit_files_below(kit: &Path, dir: &str) -> Result<Vec<String>, String> {
     files.sort();
     files.dedup();
     if files.is_empty() {
-        return Err(format!("series copies folder `{dir}`, but it holds no files"));
+        return Err(format!(
+            "series copies folder `{dir}`, but it holds no files"
+        ));
     }
     Ok(files)
 }
 
 /// Put one kit file into the scratch index at `to`.
-fn stage_file(tree: &Path, env: &[(&str, &str)], kit: &Path, from: &str, to: &str) -> Result<(), String> {
+fn stage_file(
+    tree: &Path,
+    env: &[(&str, &str)],
+    kit: &Path,
+    from: &str,
+    to: &str,
+) -> Result<(), String> {
     let src = kit.join(from);
     if !src.is_file() {
-        return Err(format!("series names `{from}`, which is not a file of the kit"));
+        return Err(format!(
+            "series names `{from}`, which is not a file of the kit"
+        ));
     }
     let src = src.canonicalize().map_err(|e| format!("{from}: {e}"))?;
-    let blob = git(tree, env, &["hash-object", "-w", "--", &src.to_string_lossy()])?;
+    let blob = git(
+        tree,
+        env,
+        &["hash-object", "-w", "--", &src.to_string_lossy()],
+    )?;
     let exec = std::fs::metadata(&src)
         .map(|m| std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0)
         .unwrap_or(false);
     let mode = if exec { "100755" } else { "100644" };
-    git(tree, env, &["update-index", "--add", "--cacheinfo", &format!("{mode},{blob},{to}")])?;
+    git(
+        tree,
+        env,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("{mode},{blob},{to}"),
+        ],
+    )?;
     Ok(())
 }
 
@@ -82,7 +113,12 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
     let (name, email) = series
         .author
         .rsplit_once('<')
-        .map(|(n, e)| (n.trim().to_string(), e.trim_end_matches('>').trim().to_string()))
+        .map(|(n, e)| {
+            (
+                n.trim().to_string(),
+                e.trim_end_matches('>').trim().to_string(),
+            )
+        })
         .ok_or_else(|| format!("series author `{}` is not `Name <email>`", series.author))?;
     let index: PathBuf = std::env::temp_dir().join(format!("kit-index-{}", std::process::id()));
     let index_s = index.to_string_lossy().to_string();
@@ -96,8 +132,12 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
         ("GIT_COMMITTER_DATE", FIXED_DATE),
     ];
     let result = (|| {
-        let mut parent = git(tree, &[], &["rev-parse", &format!("{UPSTREAM_TAG}^{{commit}}")])
-            .map_err(|e| format!("{e}\n(the pristine source is missing: run `make source`)"))?;
+        let mut parent = git(
+            tree,
+            &[],
+            &["rev-parse", &format!("{UPSTREAM_TAG}^{{commit}}")],
+        )
+        .map_err(|e| format!("{e}\n(the pristine source is missing: run `make source`)"))?;
         git(tree, &env, &["read-tree", &parent])?;
         for commit in &series.commits {
             for action in &commit.actions {
@@ -116,14 +156,32 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
                         let p = p
                             .canonicalize()
                             .map_err(|e| format!("series names patch `{path}`: {e}"))?;
-                        git(tree, &env, &["apply", "--cached", "--whitespace=nowarn", &p.to_string_lossy()])
-                            .map_err(|e| format!("patch `{path}` of commit `{}` does not apply: {e}", commit.subject))?;
+                        git(
+                            tree,
+                            &env,
+                            &[
+                                "apply",
+                                "--cached",
+                                "--whitespace=nowarn",
+                                &p.to_string_lossy(),
+                            ],
+                        )
+                        .map_err(|e| {
+                            format!(
+                                "patch `{path}` of commit `{}` does not apply: {e}",
+                                commit.subject
+                            )
+                        })?;
                     }
                 }
             }
             let t = git(tree, &env, &["write-tree"])?;
             let msg = commit.message();
-            parent = git(tree, &env, &["commit-tree", &t, "-p", &parent, "-m", msg.trim_end()])?;
+            parent = git(
+                tree,
+                &env,
+                &["commit-tree", &t, "-p", &parent, "-m", msg.trim_end()],
+            )?;
         }
         Ok(parent)
     })();
@@ -135,7 +193,11 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
 /// that differ. Refuses when the work tree has edits of its own.
 pub fn check_out(tree: &Path, commit: &str) -> Result<bool, String> {
     let head = git(tree, &[], &["rev-parse", "HEAD"])?;
-    let dirty = git(tree, &[], &["status", "--porcelain", "--untracked-files=no"])?;
+    let dirty = git(
+        tree,
+        &[],
+        &["status", "--porcelain", "--untracked-files=no"],
+    )?;
     if !dirty.is_empty() {
         return Err(format!(
             "the prepared tree {} has edits that are not in the kit (the tree is generated: \
@@ -147,7 +209,15 @@ pub fn check_out(tree: &Path, commit: &str) -> Result<bool, String> {
         return Ok(false);
     }
     git(tree, &[], &["read-tree", "-m", "-u", &head, commit])?;
-    git(tree, &[], &["update-ref", &format!("refs/heads/{KIT_BRANCH}"), commit])?;
-    git(tree, &[], &["symbolic-ref", "HEAD", &format!("refs/heads/{KIT_BRANCH}")])?;
+    git(
+        tree,
+        &[],
+        &["update-ref", &format!("refs/heads/{KIT_BRANCH}"), commit],
+    )?;
+    git(
+        tree,
+        &[],
+        &["symbolic-ref", "HEAD", &format!("refs/heads/{KIT_BRANCH}")],
+    )?;
     Ok(true)
 }

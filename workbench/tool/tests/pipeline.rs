@@ -7,20 +7,32 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn kunit_py() -> PathBuf {
     let tree = std::env::var("TREE").unwrap_or_else(|_| {
-        format!("{}/.cache/shmem-shrinker-kit/linux", std::env::var("HOME").unwrap())
+        format!(
+            "{}/.cache/shmem-shrinker-kit/linux",
+            std::env::var("HOME").unwrap()
+        )
     });
     let p = Path::new(&tree).join("tools/testing/kunit/kunit.py");
-    assert!(p.is_file(), "{} not found: run `make source` first", p.display());
+    assert!(
+        p.is_file(),
+        "{} not found: run `make source` first",
+        p.display()
+    );
     p
 }
 
 fn workbench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_workbench")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_workbench"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 /// Parse a console log with kunit.py into JSON, then summarise it.
@@ -35,9 +47,18 @@ fn check_log(log: &str) -> (Output, String) {
         .arg(fixture(log))
         .output()
         .unwrap();
-    assert!(json.is_file(), "kunit.py wrote no JSON: {}", String::from_utf8_lossy(&parse.stdout));
+    assert!(
+        json.is_file(),
+        "kunit.py wrote no JSON: {}",
+        String::from_utf8_lossy(&parse.stdout)
+    );
     let summary = tmp.join("summary.json");
-    let out = workbench(&["summary", summary.to_str().unwrap(), "--kunit", json.to_str().unwrap()]);
+    let out = workbench(&[
+        "summary",
+        summary.to_str().unwrap(),
+        "--kunit",
+        json.to_str().unwrap(),
+    ]);
     let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
     std::fs::remove_dir_all(&tmp).unwrap();
     (out, summary_text)
@@ -47,9 +68,18 @@ fn check_log(log: &str) -> (Output, String) {
 fn failing_kunit_case_fails_the_check_and_is_named() {
     let (out, summary) = check_log("kunit-one-failure.log");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!out.status.success(), "a failed case must fail the check:\n{stdout}");
-    assert!(stdout.contains("FAILED: kit_selftest_fail.kit_deliberate_failure"), "{stdout}");
-    assert!(stdout.lines().any(|l| l == "2 passed, 1 failed, 1 skipped"), "{stdout}");
+    assert!(
+        !out.status.success(),
+        "a failed case must fail the check:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("FAILED: kit_selftest_fail.kit_deliberate_failure"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l == "2 passed, 1 failed, 1 skipped"),
+        "{stdout}"
+    );
     let j: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(j["suites"]["kit_selftest_fail"]["failed"], 1);
     assert_eq!(j["suites"]["kit_selftest_pass"]["skipped"], 1);
@@ -60,13 +90,20 @@ fn passing_kunit_run_passes() {
     let (out, _) = check_log("kunit-all-pass.log");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.lines().any(|l| l == "3 passed, 0 failed, 1 skipped"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l == "3 passed, 0 failed, 1 skipped"),
+        "{stdout}"
+    );
 }
 
 fn scan(known: &str, log: &str) -> Output {
     let list = std::env::temp_dir().join(format!("wb-known-{}-{log}", std::process::id()));
     std::fs::write(&list, known).unwrap();
-    let out = workbench(&["scan-log", list.to_str().unwrap(), fixture(log).to_str().unwrap()]);
+    let out = workbench(&[
+        "scan-log",
+        list.to_str().unwrap(),
+        fixture(log).to_str().unwrap(),
+    ]);
     std::fs::remove_file(&list).unwrap();
     out
 }
@@ -88,12 +125,25 @@ fn warning_in_guest_log_fails_even_when_tests_pass() {
 #[test]
 fn known_upstream_warning_is_excused_only_for_its_case_and_location() {
     let loc = "drivers/gpu/drm/shmem_shrinker/x.rs:10";
-    let listed = scan(&format!("kit_selftest_fail.kit_deliberate_failure {loc}\n"), "kunit-pass-with-warning.log");
-    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let listed = scan(
+        &format!("kit_selftest_fail.kit_deliberate_failure {loc}\n"),
+        "kunit-pass-with-warning.log",
+    );
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
     assert!(String::from_utf8_lossy(&listed.stdout).contains("known upstream warning"));
-    let other_case = scan(&format!("kit_selftest_pass.kit_case_one {loc}\n"), "kunit-pass-with-warning.log");
+    let other_case = scan(
+        &format!("kit_selftest_pass.kit_case_one {loc}\n"),
+        "kunit-pass-with-warning.log",
+    );
     assert!(!other_case.status.success());
-    let other_line = scan("kit_selftest_fail.kit_deliberate_failure drivers/gpu/drm/shmem_shrinker/x.rs:11\n", "kunit-pass-with-warning.log");
+    let other_line = scan(
+        "kit_selftest_fail.kit_deliberate_failure drivers/gpu/drm/shmem_shrinker/x.rs:11\n",
+        "kunit-pass-with-warning.log",
+    );
     assert!(!other_line.status.success());
 }
 
