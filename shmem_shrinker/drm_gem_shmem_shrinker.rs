@@ -3,10 +3,33 @@
 //! Generic memory shrinker for shmem-backed GEM objects.
 //!
 //! Drivers that use the GEM shmem helpers register one shrinker per DRM
-//! device with this core. Under memory pressure it purges objects that
-//! userspace marked as not needed and evicts idle ones to swap.
+//! device (`c_api.rs`: what C drivers call). Under memory pressure it
+//! purges objects that userspace marked as not needed and evicts idle ones
+//! to swap, bringing their pages back when they are used again.
+//!
+//! - `state.rs`: the object states and the one transition function, with
+//!   the per-state page and object counters (no kernel needed: also built
+//!   and tested on the host);
+//! - `policy.rs`: scan order and statistics (also host-tested);
+//! - `device.rs`: registered devices, tracked objects, swap-in; the lock
+//!   order is written down there;
+//! - `reclaim.rs`: the kernel shrinker's callbacks and the scan loop;
+//! - `debugfs.rs`: per-device `state` and `scan` files;
+//! - `c_api.rs`: the `extern "C"` functions behind
+//!   `<drm/drm_gem_shmem_shrinker.h>`.
 
 use kernel::prelude::*;
+
+mod c_api;
+mod debugfs;
+mod device;
+// `state` and `policy` are also the host crate's API (shmem_shrinker/host.rs),
+// hence `pub` items that are crate-private here.
+#[allow(unreachable_pub)]
+mod policy;
+mod reclaim;
+#[allow(unreachable_pub)]
+mod state;
 
 module! {
     type: ShmemShrinkerCore,
@@ -20,6 +43,9 @@ struct ShmemShrinkerCore;
 
 impl kernel::Module for ShmemShrinkerCore {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        // SAFETY: Called once, before any C ABI function can run.
+        unsafe { device::DEVICES.init() };
+        device::DEVICES.lock().root = Some(kernel::debugfs::Dir::new(c"drm_gem_shmem_shrinker"));
         pr_info!("core ready\n");
         Ok(ShmemShrinkerCore)
     }

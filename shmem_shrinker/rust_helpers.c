@@ -1,12 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 
+/*
+ * Rust helpers for the static inlines that the GEM shmem shrinker core
+ * (drivers/gpu/drm/shmem_shrinker/) calls.
+ */
+
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
+#include <linux/gfp.h>
+#include <linux/kref.h>
+#include <linux/refcount.h>
+#include <linux/swap.h>
+#include <drm/drm_vma_manager.h>
 
 #ifdef CONFIG_DRM_GEM_SHMEM_SHRINKER
 
 __rust_helper bool rust_helper_dma_resv_trylock(struct dma_resv *obj)
 {
 	return dma_resv_trylock(obj);
+}
+
+__rust_helper int rust_helper_dma_resv_lock_interruptible(struct dma_resv *obj,
+							  struct ww_acquire_ctx *ctx)
+{
+	return dma_resv_lock_interruptible(obj, ctx);
+}
+
+__rust_helper unsigned int rust_helper_refcount_read(const refcount_t *r)
+{
+	return refcount_read(r);
+}
+
+__rust_helper int rust_helper_kref_get_unless_zero(struct kref *kref)
+{
+	return kref_get_unless_zero(kref);
+}
+
+__rust_helper bool rust_helper_gfpflags_allow_blocking(const gfp_t gfp_flags)
+{
+	return gfpflags_allow_blocking(gfp_flags);
+}
+
+__rust_helper long rust_helper_get_nr_swap_pages(void)
+{
+	return get_nr_swap_pages();
+}
+
+__rust_helper void rust_helper_drm_vma_node_unmap(struct drm_vma_offset_node *node,
+						  struct address_space *file_mapping)
+{
+	drm_vma_node_unmap(node, file_mapping);
 }
 
 #endif /* CONFIG_DRM_GEM_SHMEM_SHRINKER */

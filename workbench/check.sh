@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`, once the kernel and the initramfs are built: host tests,
+# `make check`, once the kernel and the initramfs are built: the C ABI
+# header check, host tests,
 # one guest boot that runs every KUnit suite, the KTAP parsed with the
 # kernel's own parser, the guest-log gate, the patch series applied with
 # git am to a clean v7.3.4, and the summary. Every part runs
@@ -14,6 +15,8 @@ dir=$OUT/check
 rm -rf "$dir"
 mkdir -p "$dir"
 failed=()
+
+bash workbench/header.sh check || failed+=("stale C ABI header")
 
 bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 

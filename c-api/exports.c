@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Export the C ABI of the GEM shmem shrinker, which is implemented in
+ * Rust (c_api.rs), to modules, in the DRM_GEM_SHMEM_SHRINKER namespace.
+ */
+
+#include <linux/export.h>
+#include <drm/drm_gem_shmem_shrinker.h>
+
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_register, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_unregister, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_track, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_untrack, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_locked, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_madvise, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_query, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_stats, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_scan, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_count, "DRM_GEM_SHMEM_SHRINKER");

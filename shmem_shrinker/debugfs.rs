@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Debugfs: /sys/kernel/debug/drm_gem_shmem_shrinker/<device>/
+//!
+//! - `state` (read): objects and pages per state, and the cumulative
+//!   reclaim counts;
+//! - `scan` (write a number of pages): reclaim now, purging and evicting,
+//!   as the kernel shrinker would under pressure (for tests).
+//!
+//! The kernel's own /sys/kernel/debug/shrinker/drm-shmem:<device>-<id>/
+//! (CONFIG_SHRINKER_DEBUG) has the `count` and `scan` files of the same
+//! shrinker.
+
+use crate::device::Device;
+use crate::policy::ScanContext;
+use crate::state::State;
+use kernel::{
+    debugfs::{Dir, File},
+    fmt,
+    prelude::*,
+    sync::Arc,
+    uaccess::UserSliceReader,
+};
+
+/// A device's debugfs directory and files; removed when dropped.
+pub(crate) struct DeviceFiles {
+    _state: Pin<KBox<File<Arc<Device>>>>,
+    _scan: Pin<KBox<File<Arc<Device>>>>,
+    _dir: Dir,
+}
+
+fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    writeln!(f, "{:<18} {:>10} {:>12}", "state", "objects", "pages")?;
+    for s in State::ALL {
+        writeln!(
+            f,
+            "{:<18} {:>10} {:>12}",
+            s.name(),
+            dev.acct.objects(s),
+            dev.acct.pages(s)
+        )?;
+    }
+    let st = dev.stats.snapshot();
+    writeln!(f, "scanned {}", st.scanned)?;
+    writeln!(f, "purged {}", st.purged)?;
+    writeln!(f, "evicted {}", st.evicted)?;
+    writeln!(f, "swapped_in {}", st.swapped_in)?;
+    writeln!(f, "skipped_locked {}", st.skipped_locked)?;
+    writeln!(f, "skipped_busy {}", st.skipped_busy)?;
+    writeln!(f, "skipped_dying {}", st.skipped_dying)
+}
+
+fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {
+    let mut buf = [0u8; 24];
+    let len = reader.len().min(buf.len());
+    reader.read_slice(&mut buf[..len])?;
+    let text = core::str::from_utf8(&buf[..len]).map_err(|_| EINVAL)?;
+    let pages: usize = text.trim().parse().map_err(|_| EINVAL)?;
+    let ctx = ScanContext {
+        can_block: true,
+        swap_available: true,
+    };
+    let (freed, _) = crate::reclaim::scan(dev, pages, ctx);
+    pr_info!("debugfs scan of {} pages freed {} pages\n", pages, freed);
+    Ok(())
+}
+
+impl DeviceFiles {
+    /// Create the directory `name` under `root` with the device's files.
+    pub(crate) fn new(root: &Dir, name: &CStr, dev: &Arc<Device>) -> Result<Self> {
+        let dir = root.subdir(name);
+        let state = KBox::pin_init(
+            dir.read_callback_file(c"state", dev.clone(), &write_state),
+            GFP_KERNEL,
+        )?;
+        let scan = KBox::pin_init(
+            dir.write_callback_file(c"scan", dev.clone(), &write_scan),
+            GFP_KERNEL,
+        )?;
+        Ok(Self {
+            _state: state,
+            _scan: scan,
+            _dir: dir,
+        })
+    }
+}
