@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the GEM shmem shrinker, through its C ABI only, on real
+ * shmem objects of a KUnit DRM device: the test uses the kit exactly as a
+ * C driver would, including no header of the kit but the generated
+ * <drm/drm_gem_shmem_shrinker.h>.
+ */
+
+#include <linux/delay.h>
+#include <linux/iosys-map.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/random.h>
+#include <linux/shmem_fs.h>
+#include <linux/sizes.h>
+
+#include <kunit/test.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_gem_shmem_shrinker.h>
+#include <drm/drm_kunit_helpers.h>
+
+MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
+
+#define OBJ_SIZE	(4 * PAGE_SIZE)
+#define OBJ_PAGES	(OBJ_SIZE >> PAGE_SHIFT)
+
+/* The driver side of a test: callback counts and a way to refuse. */
+struct fake_driver {
+	struct drm_device *drm;
+	struct drm_gem_shmem_shrinker *shrinker;
+	atomic_t purged, evicted, swapped_in;
+	bool refuse;
+};
+
+/* Tests run one at a time: the callbacks find their driver here. */
+static struct fake_driver *current_driver;
+
+static int fake_purge(struct drm_gem_shmem_object *shmem)
+{
+	if (current_driver->refuse)
+		return -EBUSY;
+	atomic_inc(&current_driver->purged);
+	return 0;
+}
+
+static int fake_evict(struct drm_gem_shmem_object *shmem)
+{
+	if (current_driver->refuse)
+		return -EBUSY;
+	atomic_inc(&current_driver->evicted);
+	return 0;
+}
+
+static int fake_swap_in(struct drm_gem_shmem_object *shmem)
+{
+	atomic_inc(&current_driver->swapped_in);
+	return 0;
+}
+
+static const struct drm_gem_shmem_shrinker_ops fake_ops = {
+	.purge = fake_purge,
+	.evict = fake_evict,
+	.swap_in = fake_swap_in,
+};
+
+/* A driver's free path: untrack, then free. */
+static void fake_free(struct drm_gem_object *obj)
+{
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+
+	drm_gem_shmem_shrinker_untrack(current_driver->shrinker, shmem);
+	drm_gem_shmem_free(shmem);
+}
+
+static const struct drm_gem_object_funcs fake_funcs = {
+	.free = fake_free,
+};
+
+static int shrinker_test_init(struct kunit *test)
+{
+	struct fake_driver *drv;
+	struct device *dev;
+
+	drv = kunit_kzalloc(test, sizeof(*drv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, drv);
+	dev = drm_kunit_helper_alloc_device(test);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	drv->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drv->drm),
+						       0, DRIVER_GEM);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->drm);
+	drv->shrinker = drm_gem_shmem_shrinker_register(drv->drm, &fake_ops);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->shrinker);
+	current_driver = drv;
+	test->priv = drv;
+	return 0;
+}
+
+static void shrinker_test_exit(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+
+	/* Tests unregister themselves when they check it; ignore -ENODEV. */
+	drm_gem_shmem_shrinker_unregister(drv->shrinker);
+	current_driver = NULL;
+}
+
+static struct drm_gem_shmem_object *new_tracked(struct kunit *test, size_t size)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem;
+
+	shmem = drm_gem_shmem_create(drv->drm, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	shmem->base.funcs = &fake_funcs;
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), 0);
+	return shmem;
+}
+
+static u32 state_of(struct kunit *test, struct drm_gem_shmem_object *shmem)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_object_info info;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(drv->shrinker, shmem, &info), 0);
+	return info.state;
+}
+
+static struct drm_gem_shmem_shrinker_stats stats_of(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_stats st;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get_stats(drv->shrinker, &st), 0);
+	return st;
+}
+
+/* Fill every page with a pattern unique to the page and to @seed. */
+static void write_pattern(struct kunit *test, struct drm_gem_shmem_object *shmem, u32 seed)
+{
+	struct fake_driver *drv = test->priv;
+	struct iosys_map map;
+	size_t i;
+	u32 *p;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
+	p = map.vaddr;
+	for (i = 0; i < shmem->base.size / sizeof(u32); i++)
+		p[i] = seed ^ (u32)(i * 2654435761u);
+	drm_gem_shmem_vunmap_locked(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+}
+
+/* Count the words that differ from the pattern; swaps the object in. */
+static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *shmem, u32 seed)
+{
+	struct fake_driver *drv = test->priv;
+	struct iosys_map map;
+	size_t i, bad = 0;
+	u32 *p;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
+	p = map.vaddr;
+	for (i = 0; i < shmem->base.size / sizeof(u32); i++)
+		bad += p[i] != (seed ^ (u32)(i * 2654435761u));
+	drm_gem_shmem_vunmap_locked(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	return bad;
+}
+
+static void test_register_bad_input(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_ops partial = fake_ops;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(NULL, &fake_ops)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, NULL)), -EINVAL);
+	partial.swap_in = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &fake_ops)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(NULL), -EINVAL);
+}
+
+static void test_use_after_unregister(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem;
+	bool retained;
+
+	shmem = drm_gem_shmem_create(drv->drm, OBJ_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -ENODEV);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -ENODEV);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(drv->shrinker, shmem,
+			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), -ENODEV);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 1, true), -ENODEV);
+	drm_gem_shmem_free(shmem);
+}
+
+static void test_track_untrack(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker_object_info info;
+	struct drm_gem_shmem_shrinker_stats st;
+
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], 1);
+	KUNIT_EXPECT_EQ(test, st.pages[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -EEXIST);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -EBUSY);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(drv->shrinker, shmem, &info), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
+			DRM_GEM_SHMEM_SHRINKER_USE_PIN), -ENOENT);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], 0);
+	drm_gem_shmem_free(shmem);
+}
+
+static void test_uses_nest(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(s, shmem), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, 7), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, 7), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, NULL, DRM_GEM_SHMEM_SHRINKER_USE_PIN), -EINVAL);
+	drm_gem_object_put(&shmem->base);
+	KUNIT_EXPECT_EQ(test, stats_of(test).objects[DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE], 0);
+}
+
+static void test_madvise(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	bool retained = false;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
+			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), 0);
+	KUNIT_EXPECT_TRUE(test, retained);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
+			DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED, &retained), 0);
+	KUNIT_EXPECT_TRUE(test, retained);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, 5, &retained), -EINVAL);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	drm_gem_object_put(&shmem->base);
+}
+
+static void test_purge_frees(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_shrinker_stats st;
+	struct inode *inode = file_inode(shmem->base.filp);
+	bool retained = true;
+
+	write_pattern(test, shmem, 0x1234);
+	KUNIT_EXPECT_GT(test, inode->i_mapping->nrpages, 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
+			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), 0);
+
+	/* Without permission to evict, a scan still purges. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, false), OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_LT(test, shmem->madv, 0);
+	KUNIT_EXPECT_EQ(test, inode->i_mapping->nrpages, 0);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_VMAP),
+			-ENODATA);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
+			DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED, &retained), 0);
+	KUNIT_EXPECT_FALSE(test, retained);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.purged, 1);
+	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_PURGED], 1);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+static void test_evict_swap_in_keeps_content(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, SZ_1M);
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_shrinker_stats st;
+
+	write_pattern(test, shmem, 0xc0ffee);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+
+	/* Eviction needs a context that may evict. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, SZ_1M >> PAGE_SHIFT, false), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, SZ_1M >> PAGE_SHIFT, true),
+			SZ_1M >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0xc0ffee), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.evicted, 1);
+	KUNIT_EXPECT_EQ(test, st.swapped_in, 1);
+	drm_gem_object_put(&shmem->base);
+}
+
+static void test_busy_and_locked_are_skipped(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_shrinker_stats st;
+
+	write_pattern(test, shmem, 1);
+
+	/* Reservation held by someone else: skipped, counted, rotated. */
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	dma_resv_unlock(shmem->base.resv);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.skipped_locked, 1);
+
+	/* The driver refuses: skipped as busy. */
+	drv->refuse = true;
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	drv->refuse = false;
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.skipped_busy, 1);
+
+	/* Pinned behind the shrinker's back: skipped as busy. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	drm_gem_shmem_unpin(shmem);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.skipped_busy, 2);
+
+	/* In use through the shrinker: not even looked at. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test).scanned, st.scanned);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 1), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+static void test_scan_honours_nr_and_order(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_object *obj[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		obj[i] = new_tracked(test, OBJ_SIZE);
+		write_pattern(test, obj[i], i);
+	}
+	/* obj[2] and obj[3] are DONTNEED: purged before anything is evicted. */
+	for (i = 2; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, obj[i],
+				DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, NULL), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[2]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, 2 * OBJ_PAGES, true), 2 * OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
+	/* Least recently used first: obj[0] goes before obj[1]. */
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[1]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	for (i = 0; i < 4; i++)
+		drm_gem_object_put(&obj[i]->base);
+}
+
+/* Random operations on real objects; the counters must always add up. */
+static void test_counters_after_random_sequences(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_shrinker_stats st;
+	struct drm_gem_shmem_object *obj[8];
+	u32 held[8][3] = {};
+	int i, step, j;
+	u64 objects, pages;
+
+	for (i = 0; i < 8; i++)
+		obj[i] = new_tracked(test, (1 + i) * PAGE_SIZE);
+	for (step = 0; step < 2000; step++) {
+		u32 r = get_random_u32();
+		u32 use = (r >> 8) % 3;
+
+		i = r % 8;
+		switch ((r >> 4) % 6) {
+		case 0:
+			if (!drm_gem_shmem_shrinker_get(s, obj[i], use))
+				held[i][use]++;
+			break;
+		case 1:
+			KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, obj[i], use),
+					held[i][use] ? 0 : -EINVAL);
+			if (held[i][use])
+				held[i][use]--;
+			break;
+		case 2:
+			drm_gem_shmem_shrinker_madvise(s, obj[i], (r >> 12) & 1, NULL);
+			break;
+		default:
+			drm_gem_shmem_shrinker_scan(s, (r >> 16) % 16, (r >> 20) & 1);
+			break;
+		}
+		st = stats_of(test);
+		objects = 0;
+		pages = 0;
+		for (j = 0; j < DRM_GEM_SHMEM_SHRINKER_NR_STATES; j++) {
+			objects += st.objects[j];
+			pages += st.pages[j];
+		}
+		KUNIT_ASSERT_EQ(test, objects, 8);
+		KUNIT_ASSERT_EQ(test, pages, 36);
+	}
+	for (i = 0; i < 8; i++) {
+		for (j = 0; j < 3; j++)
+			while (held[i][j]--)
+				drm_gem_shmem_shrinker_put(s, obj[i], j);
+		drm_gem_object_put(&obj[i]->base);
+	}
+	st = stats_of(test);
+	for (j = 0; j < DRM_GEM_SHMEM_SHRINKER_NR_STATES; j++)
+		KUNIT_EXPECT_EQ(test, st.objects[j], 0);
+}
+
+#define RACE_OBJECTS	16
+#define RACE_SECONDS	2
+
+struct race {
+	struct kunit *test;
+	struct drm_gem_shmem_shrinker *s;
+	struct drm_device *drm;
+	atomic_t errors;
+	unsigned long deadline;
+};
+
+/* Create, use, advise and free objects until the deadline. */
+static int race_user(void *arg)
+{
+	struct race *r = arg;
+	struct drm_gem_shmem_object *obj[RACE_OBJECTS] = {};
+	int i, ret;
+
+	while (time_before(jiffies, r->deadline)) {
+		u32 x = get_random_u32();
+
+		i = x % RACE_OBJECTS;
+		if (!obj[i]) {
+			obj[i] = drm_gem_shmem_create(r->drm, (1 + (x >> 8) % 4) * PAGE_SIZE);
+			if (IS_ERR(obj[i])) {
+				obj[i] = NULL;
+				continue;
+			}
+			obj[i]->base.funcs = &fake_funcs;
+			if (drm_gem_shmem_shrinker_track(r->s, obj[i]))
+				atomic_inc(&r->errors);
+			continue;
+		}
+		switch ((x >> 12) % 4) {
+		case 0:
+			ret = drm_gem_shmem_shrinker_get(r->s, obj[i], DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+			if (!ret)
+				drm_gem_shmem_shrinker_put(r->s, obj[i], DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+			else if (ret != -ENODATA)
+				atomic_inc(&r->errors);
+			break;
+		case 1:
+			drm_gem_shmem_shrinker_madvise(r->s, obj[i], (x >> 16) & 1, NULL);
+			break;
+		case 2:
+			drm_gem_object_put(&obj[i]->base);
+			obj[i] = NULL;
+			break;
+		default:
+			cond_resched();
+		}
+	}
+	for (i = 0; i < RACE_OBJECTS; i++)
+		if (obj[i])
+			drm_gem_object_put(&obj[i]->base);
+	return 0;
+}
+
+/* Scan, as reclaim would, until the deadline. */
+static int race_scanner(void *arg)
+{
+	struct race *r = arg;
+
+	while (time_before(jiffies, r->deadline)) {
+		drm_gem_shmem_shrinker_scan(r->s, 8, true);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void test_racing_users_and_scans(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct task_struct *t[4];
+	struct race r = {
+		.test = test,
+		.s = drv->shrinker,
+		.drm = drv->drm,
+		.deadline = jiffies + RACE_SECONDS * HZ,
+	};
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		t[i] = kthread_run(i < 2 ? race_user : race_scanner, &r, "shmem-shrinker-race/%d", i);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t[i]);
+		get_task_struct(t[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&r.errors), 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test).scanned > 0, true);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), 0);
+}
+
+/* Print the cost of count_objects with 10 and with 10 000 tracked objects. */
+static void test_count_objects_cost(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	static const unsigned int sizes[] = { 10, 10000 };
+	struct drm_gem_shmem_object **obj;
+	unsigned int n, i, k;
+	const int calls = 100000;
+	u64 t0, ns;
+	long sum = 0;
+
+	obj = kunit_kcalloc(test, 10000, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	for (k = 0, n = 0; k < ARRAY_SIZE(sizes); k++) {
+		for (; n < sizes[k]; n++) {
+			obj[n] = new_tracked(test, PAGE_SIZE);
+			if (n % 2)
+				drm_gem_shmem_shrinker_madvise(drv->shrinker, obj[n],
+							       DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, NULL);
+		}
+		t0 = ktime_get_ns();
+		for (i = 0; i < calls; i++)
+			sum += drm_gem_shmem_shrinker_count(drv->shrinker);
+		ns = ktime_get_ns() - t0;
+		kunit_info(test, "count_objects with %u tracked objects: %llu ns per call (%d calls, via the C ABI)\n",
+			   n, div_u64(ns, calls), calls);
+	}
+	KUNIT_EXPECT_GE(test, sum, 0);
+	for (i = 0; i < n; i++)
+		drm_gem_object_put(&obj[i]->base);
+}
+
+static struct kunit_case shrinker_abi_cases[] = {
+	KUNIT_CASE(test_register_bad_input),
+	KUNIT_CASE(test_use_after_unregister),
+	KUNIT_CASE(test_track_untrack),
+	KUNIT_CASE(test_uses_nest),
+	KUNIT_CASE(test_madvise),
+	KUNIT_CASE(test_purge_frees),
+	KUNIT_CASE(test_evict_swap_in_keeps_content),
+	KUNIT_CASE(test_busy_and_locked_are_skipped),
+	KUNIT_CASE(test_scan_honours_nr_and_order),
+	KUNIT_CASE(test_counters_after_random_sequences),
+	KUNIT_CASE_SLOW(test_racing_users_and_scans),
+	KUNIT_CASE_SLOW(test_count_objects_cost),
+	{}
+};
+
+static struct kunit_suite shrinker_abi_suite = {
+	.name = "drm_gem_shmem_shrinker_abi",
+	.init = shrinker_test_init,
+	.exit = shrinker_test_exit,
+	.test_cases = shrinker_abi_cases,
+};
+
+kunit_test_suite(shrinker_abi_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the GEM shmem shrinker's C ABI");
+MODULE_LICENSE("GPL");
