@@ -19,10 +19,10 @@ use crate::reclaim;
 use crate::state::{Class, Madv, State, Use};
 use kernel::{bindings, prelude::*, sync::Arc};
 
-/// struct drm_gem_shmem_shrinker - A DRM device's shrinker (opaque)
-///
-/// Returned by drm_gem_shmem_shrinker_register() and passed to every other
-/// function of this header.
+// A DRM device's shrinker, opaque to C: returned by
+// drm_gem_shmem_shrinker_register() and passed to every other function. (A
+// plain comment: kernel-doc cannot document a bare forward declaration.)
+#[allow(missing_docs)]
 pub struct drm_gem_shmem_shrinker {
     _opaque: [u8; 0],
 }
@@ -72,7 +72,8 @@ pub const DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE: u32 = 1;
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE: u32 = 2;
 /// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE - resident, idle, not mapped to userspace: may be evicted.
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE: u32 = 3;
-/// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE_MAPPED - resident, idle, mapped to userspace: may be evicted, at a cost.
+/// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE_MAPPED - resident, idle, mapped to
+/// userspace: may be evicted, at a higher cost.
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE_MAPPED: u32 = 4;
 /// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED - pages released to swap; content kept.
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED: u32 = 5;
@@ -171,7 +172,8 @@ fn device_and_object(
 ///
 /// # Safety
 ///
-/// @dev is NULL or a live DRM device; @ops is NULL or points to a valid ops table.
+/// @dev is NULL or a live DRM device; @ops is NULL or points to a valid ops
+/// table.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_register(
     dev: *mut bindings::drm_device,
@@ -277,7 +279,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_unregister(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
     s: *mut drm_gem_shmem_shrinker,
@@ -312,7 +315,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_untrack(
     s: *mut drm_gem_shmem_shrinker,
@@ -340,7 +344,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_untrack(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_locked(
     s: *mut drm_gem_shmem_shrinker,
@@ -368,7 +373,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_locked(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get(
     s: *mut drm_gem_shmem_shrinker,
@@ -401,7 +407,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
     s: *mut drm_gem_shmem_shrinker,
@@ -432,7 +439,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live object; @retained is NULL or valid for writing.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live object; @retained is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise(
     s: *mut drm_gem_shmem_shrinker,
@@ -475,7 +483,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @shmem is NULL or a live object; @info is NULL or valid for writing.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live object; @info is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_query(
     s: *mut drm_gem_shmem_shrinker,
@@ -516,7 +525,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_query(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned; @stats is NULL or valid for writing.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @stats is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
     s: *mut drm_gem_shmem_shrinker,

@@ -8,7 +8,14 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 header=c-api/drm_gem_shmem_shrinker.h
-gen() { cbindgen --quiet --config c-api/cbindgen.toml --output "$1" c-api/c_api.rs; }
+# cbindgen writes C99 types and indents with spaces; the kernel wants its
+# own integer types and tabs.
+gen() {
+	cbindgen --quiet --config c-api/cbindgen.toml c-api/c_api.rs |
+		sed -e 's/\buint\(8\|16\|32\|64\)_t\b/u\1/g' \
+		    -e 's/\bint\(8\|16\|32\|64\)_t\b/s\1/g' \
+		    -e ':a; s/^\(\t*\)        /\1\t/; ta' >"$1"
+}
 
 case ${1:-} in
 generate)

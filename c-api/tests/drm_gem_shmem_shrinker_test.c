@@ -25,6 +25,14 @@
 
 MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
 
+/* Short names for the values of the ABI. */
+#define PIN		DRM_GEM_SHMEM_SHRINKER_USE_PIN
+#define VMAP		DRM_GEM_SHMEM_SHRINKER_USE_VMAP
+#define BUSY		DRM_GEM_SHMEM_SHRINKER_USE_BUSY
+#define WILLNEED	DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED
+#define DONTNEED	DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED
+#define STATE(name)	DRM_GEM_SHMEM_SHRINKER_STATE_##name
+
 #define OBJ_SIZE	(4 * PAGE_SIZE)
 #define OBJ_PAGES	(OBJ_SIZE >> PAGE_SHIFT)
 
@@ -89,8 +97,7 @@ static int shrinker_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, drv);
 	dev = drm_kunit_helper_alloc_device(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	drv->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drv->drm),
-						       0, DRIVER_GEM);
+	drv->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drv->drm), 0, DRIVER_GEM);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->drm);
 	drv->shrinker = drm_gem_shmem_shrinker_register(drv->drm, &fake_ops);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->shrinker);
@@ -146,8 +153,7 @@ static void write_pattern(struct kunit *test, struct drm_gem_shmem_object *shmem
 	size_t i;
 	u32 *p;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
-							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, VMAP), 0);
 	dma_resv_lock(shmem->base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
 	p = map.vaddr;
@@ -155,8 +161,7 @@ static void write_pattern(struct kunit *test, struct drm_gem_shmem_object *shmem
 		p[i] = seed ^ (u32)(i * 2654435761u);
 	drm_gem_shmem_vunmap_locked(shmem, &map);
 	dma_resv_unlock(shmem->base.resv);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem,
-							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem, VMAP), 0);
 }
 
 /* Count the words that differ from the pattern; swaps the object in. */
@@ -167,8 +172,7 @@ static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *
 	size_t i, bad = 0;
 	u32 *p;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
-							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, VMAP), 0);
 	dma_resv_lock(shmem->base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
 	p = map.vaddr;
@@ -176,8 +180,7 @@ static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *
 		bad += p[i] != (seed ^ (u32)(i * 2654435761u));
 	drm_gem_shmem_vunmap_locked(shmem, &map);
 	dma_resv_unlock(shmem->base.resv);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem,
-							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem, VMAP), 0);
 	return bad;
 }
 
@@ -189,8 +192,10 @@ static void test_register_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(NULL, &fake_ops)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, NULL)), -EINVAL);
 	partial.swap_in = NULL;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &fake_ops)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &fake_ops)),
+			-EEXIST);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(NULL), -EINVAL);
 }
 
@@ -205,8 +210,9 @@ static void test_use_after_unregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -ENODEV);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -ENODEV);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(drv->shrinker, shmem,
-			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), -ENODEV);
+	KUNIT_EXPECT_EQ(test,
+			drm_gem_shmem_shrinker_madvise(drv->shrinker, shmem, DONTNEED, &retained),
+			-ENODEV);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 1, true), -ENODEV);
 	drm_gem_shmem_free(shmem);
 }
@@ -218,10 +224,10 @@ static void test_track_untrack(struct kunit *test)
 	struct drm_gem_shmem_shrinker_object_info info;
 	struct drm_gem_shmem_shrinker_stats st;
 
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(UNPOPULATED));
 	st = stats_of(test);
-	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], 1);
-	KUNIT_EXPECT_EQ(test, st.pages[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, st.objects[STATE(UNPOPULATED)], 1);
+	KUNIT_EXPECT_EQ(test, st.pages[STATE(UNPOPULATED)], OBJ_PAGES);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -EEXIST);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, NULL), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -EBUSY);
@@ -229,10 +235,9 @@ static void test_track_untrack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), -ENOENT);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(drv->shrinker, shmem, &info), -ENOENT);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem,
-			DRM_GEM_SHMEM_SHRINKER_USE_PIN), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, PIN), -ENOENT);
 	st = stats_of(test);
-	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED], 0);
+	KUNIT_EXPECT_EQ(test, st.objects[STATE(UNPOPULATED)], 0);
 	drm_gem_shmem_free(shmem);
 }
 
@@ -242,23 +247,23 @@ static void test_uses_nest(struct kunit *test)
 	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
 	struct drm_gem_shmem_shrinker *s = drv->shrinker;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, PIN), 0);
 	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(s, shmem), -EBUSY);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, PIN), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, 7), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, 7), -EINVAL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, NULL, DRM_GEM_SHMEM_SHRINKER_USE_PIN), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, NULL, PIN), -EINVAL);
 	drm_gem_object_put(&shmem->base);
-	KUNIT_EXPECT_EQ(test, stats_of(test).objects[DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE], 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test).objects[STATE(EVICTABLE)], 0);
 }
 
 static void test_madvise(struct kunit *test)
@@ -268,19 +273,17 @@ static void test_madvise(struct kunit *test)
 	struct drm_gem_shmem_shrinker *s = drv->shrinker;
 	bool retained = false;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_PIN), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
-			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, PIN), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, PIN), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, DONTNEED, &retained), 0);
 	KUNIT_EXPECT_TRUE(test, retained);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGEABLE));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), OBJ_PAGES);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
-			DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED, &retained), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, WILLNEED, &retained), 0);
 	KUNIT_EXPECT_TRUE(test, retained);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, 5, &retained), -EINVAL);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 	drm_gem_object_put(&shmem->base);
 }
 
@@ -295,25 +298,22 @@ static void test_purge_frees(struct kunit *test)
 
 	write_pattern(test, shmem, 0x1234);
 	KUNIT_EXPECT_GT(test, inode->i_mapping->nrpages, 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
-			DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, &retained), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, DONTNEED, &retained), 0);
 
 	/* Without permission to evict, a scan still purges. */
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, false), OBJ_PAGES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 1);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGED));
 	KUNIT_EXPECT_NULL(test, shmem->pages);
 	KUNIT_EXPECT_LT(test, shmem->madv, 0);
 	KUNIT_EXPECT_EQ(test, inode->i_mapping->nrpages, 0);
 
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_VMAP),
-			-ENODATA);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem,
-			DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED, &retained), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, VMAP), -ENODATA);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, WILLNEED, &retained), 0);
 	KUNIT_EXPECT_FALSE(test, retained);
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.purged, 1);
-	KUNIT_EXPECT_EQ(test, st.objects[DRM_GEM_SHMEM_SHRINKER_STATE_PURGED], 1);
+	KUNIT_EXPECT_EQ(test, st.objects[STATE(PURGED)], 1);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), 0);
 	drm_gem_object_put(&shmem->base);
 }
@@ -326,19 +326,19 @@ static void test_evict_swap_in_keeps_content(struct kunit *test)
 	struct drm_gem_shmem_shrinker_stats st;
 
 	write_pattern(test, shmem, 0xc0ffee);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 
 	/* Eviction needs a context that may evict. */
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, SZ_1M >> PAGE_SHIFT, false), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, SZ_1M >> PAGE_SHIFT, true),
 			SZ_1M >> PAGE_SHIFT);
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 1);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTED));
 	KUNIT_EXPECT_NULL(test, shmem->pages);
 
 	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0xc0ffee), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 1);
-	KUNIT_EXPECT_EQ(test, state_of(test, shmem), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.evicted, 1);
 	KUNIT_EXPECT_EQ(test, st.swapped_in, 1);
@@ -376,10 +376,10 @@ static void test_busy_and_locked_are_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.skipped_busy, 2);
 
 	/* In use through the shrinker: not even looked at. */
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
 	KUNIT_EXPECT_EQ(test, stats_of(test).scanned, st.scanned);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
@@ -400,17 +400,16 @@ static void test_scan_honours_nr_and_order(struct kunit *test)
 	}
 	/* obj[2] and obj[3] are DONTNEED: purged before anything is evicted. */
 	for (i = 2; i < 4; i++)
-		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, obj[i],
-				DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, NULL), 0);
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, obj[i], DONTNEED, NULL), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[2]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE);
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[2]), STATE(PURGED));
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), STATE(PURGEABLE));
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), STATE(EVICTABLE));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, 2 * OBJ_PAGES, true), 2 * OBJ_PAGES);
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), DRM_GEM_SHMEM_SHRINKER_STATE_PURGED);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), STATE(PURGED));
 	/* Least recently used first: obj[0] goes before obj[1]. */
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
-	KUNIT_EXPECT_EQ(test, state_of(test, obj[1]), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE);
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[0]), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, state_of(test, obj[1]), STATE(EVICTABLE));
 	for (i = 0; i < 4; i++)
 		drm_gem_object_put(&obj[i]->base);
 }
@@ -507,9 +506,9 @@ static int race_user(void *arg)
 		}
 		switch ((x >> 12) % 4) {
 		case 0:
-			ret = drm_gem_shmem_shrinker_get(r->s, obj[i], DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+			ret = drm_gem_shmem_shrinker_get(r->s, obj[i], PIN);
 			if (!ret)
-				drm_gem_shmem_shrinker_put(r->s, obj[i], DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+				drm_gem_shmem_shrinker_put(r->s, obj[i], PIN);
 			else if (ret != -ENODATA)
 				atomic_inc(&r->errors);
 			break;
@@ -555,7 +554,8 @@ static void test_racing_users_and_scans(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		t[i] = kthread_run(i < 2 ? race_user : race_scanner, &r, "shmem-shrinker-race/%d", i);
+		t[i] = kthread_run(i < 2 ? race_user : race_scanner, &r, "shmem-shrinker-race/%d",
+				   i);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t[i]);
 		get_task_struct(t[i]);
 	}
@@ -585,8 +585,8 @@ static void test_count_objects_cost(struct kunit *test)
 		for (; n < sizes[k]; n++) {
 			obj[n] = new_tracked(test, PAGE_SIZE);
 			if (n % 2)
-				drm_gem_shmem_shrinker_madvise(drv->shrinker, obj[n],
-							       DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED, NULL);
+				drm_gem_shmem_shrinker_madvise(drv->shrinker, obj[n], DONTNEED,
+							       NULL);
 		}
 		t0 = ktime_get_ns();
 		for (i = 0; i < calls; i++)
@@ -600,21 +600,19 @@ static void test_count_objects_cost(struct kunit *test)
 		drm_gem_object_put(&obj[i]->base);
 }
 
-static struct kunit_case shrinker_abi_cases[] = {
-	KUNIT_CASE(test_register_bad_input),
-	KUNIT_CASE(test_use_after_unregister),
-	KUNIT_CASE(test_track_untrack),
-	KUNIT_CASE(test_uses_nest),
-	KUNIT_CASE(test_madvise),
-	KUNIT_CASE(test_purge_frees),
-	KUNIT_CASE(test_evict_swap_in_keeps_content),
-	KUNIT_CASE(test_busy_and_locked_are_skipped),
-	KUNIT_CASE(test_scan_honours_nr_and_order),
-	KUNIT_CASE(test_counters_after_random_sequences),
-	KUNIT_CASE_SLOW(test_racing_users_and_scans),
-	KUNIT_CASE_SLOW(test_count_objects_cost),
-	{}
-};
+static struct kunit_case shrinker_abi_cases[] = { KUNIT_CASE(test_register_bad_input),
+						  KUNIT_CASE(test_use_after_unregister),
+						  KUNIT_CASE(test_track_untrack),
+						  KUNIT_CASE(test_uses_nest),
+						  KUNIT_CASE(test_madvise),
+						  KUNIT_CASE(test_purge_frees),
+						  KUNIT_CASE(test_evict_swap_in_keeps_content),
+						  KUNIT_CASE(test_busy_and_locked_are_skipped),
+						  KUNIT_CASE(test_scan_honours_nr_and_order),
+						  KUNIT_CASE(test_counters_after_random_sequences),
+						  KUNIT_CASE_SLOW(test_racing_users_and_scans),
+						  KUNIT_CASE_SLOW(test_count_objects_cost),
+						  {} };
 
 static struct kunit_suite shrinker_abi_suite = {
 	.name = "drm_gem_shmem_shrinker_abi",
