@@ -21,8 +21,8 @@ export KIT_CACHE TREE BUILD OUT FRAGMENT WORKBENCH BZIMAGE INITRAMFS VM_MEM
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	initramfs host-tests header header-check patches patches-test clean \
-	distclean help
+	initramfs host-tests header header-check patches patches-test oot \
+	clean distclean help
 
 all: help
 
@@ -33,6 +33,7 @@ help:
 	@echo "make patches       export the kit as a git format-patch series (out/patches)"
 	@echo "make patches-test  apply that series with git am to a clean v7.3.4"
 	@echo "make header        regenerate the C ABI header from c-api/c_api.rs"
+	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "steps: setup source tool tree config kernel initramfs host-tests"
 
 setup:
@@ -85,6 +86,11 @@ demo: kernel initramfs
 shell: kernel initramfs
 	@bash workbench/vm/run-vm.sh $(BZIMAGE) $(INITRAMFS) /dev/null \
 		--mem $(VM_MEM) --append "kit.run=shell" --interactive
+
+# Build the core out of tree as a module (top-level Kbuild), against a
+# second build of the prepared tree without the core built in.
+oot: tree
+	@bash workbench/oot.sh
 
 patches: tree
 	@bash workbench/patches.sh export

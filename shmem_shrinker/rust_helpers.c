@@ -2,7 +2,8 @@
 
 /*
  * Rust helpers for the static inlines that the GEM shmem shrinker core
- * (drivers/gpu/drm/shmem_shrinker/) calls.
+ * (drivers/gpu/drm/shmem_shrinker/) calls. Not conditional on the core's
+ * option, so that the core can also be built out of tree as a module.
  */
 
 #include <linux/dma-mapping.h>
@@ -12,8 +13,6 @@
 #include <linux/refcount.h>
 #include <linux/swap.h>
 #include <drm/drm_vma_manager.h>
-
-#ifdef CONFIG_DRM_GEM_SHMEM_SHRINKER
 
 __rust_helper bool rust_helper_dma_resv_trylock(struct dma_resv *obj)
 {
@@ -51,5 +50,3 @@ __rust_helper void rust_helper_drm_vma_node_unmap(struct drm_vma_offset_node *no
 {
 	drm_vma_node_unmap(node, file_mapping);
 }
-
-#endif /* CONFIG_DRM_GEM_SHMEM_SHRINKER */

@@ -2,6 +2,9 @@
 
 //! Generic memory shrinker for shmem-backed GEM objects.
 //!
+//! This is the crate root of the core; with `drm_gem_shmem_shrinker_exports.c`
+//! (the C exports) it forms the object or module `drm_gem_shmem_shrinker`.
+//!
 //! Drivers that use the GEM shmem helpers register one shrinker per DRM
 //! device (`c_api.rs`: what C drivers call). Under memory pressure it
 //! purges objects that userspace marked as not needed and evicts idle ones
@@ -48,5 +51,13 @@ impl kernel::Module for ShmemShrinkerCore {
         device::DEVICES.lock().root = Some(kernel::debugfs::Dir::new(c"drm_gem_shmem_shrinker"));
         pr_info!("core ready\n");
         Ok(ShmemShrinkerCore)
+    }
+}
+
+impl Drop for ShmemShrinkerCore {
+    fn drop(&mut self) {
+        // Drivers using the core depend on this module, so none is still
+        // registered: only the debugfs root is left to remove.
+        drop(device::DEVICES.lock().root.take());
     }
 }

@@ -1,0 +1,1 @@
+../c-api/c_api.rs
