@@ -36,15 +36,22 @@ pub struct drm_gem_shmem_shrinker {
 pub struct drm_gem_shmem_shrinker_ops {
     /// @purge: The object's content is about to be destroyed for good.
     /// Stop every device access to its pages (unmap them from the GPU,
-    /// detach them from the host). Return 0, or -EBUSY to have the object
-    /// skipped. The core then drops the pages, truncates the shmem file
-    /// and makes CPU faults on the object raise SIGBUS.
-    pub purge: Option<unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object) -> c_int>,
+    /// detach them from the host); wait for the device only if @can_block.
+    /// Return 0, or -EBUSY to have the object skipped. The core then drops
+    /// the pages, truncates the shmem file and makes CPU faults on the
+    /// object raise SIGBUS.
+    pub purge: Option<
+        unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
+    >,
     /// @evict: The object's pages are about to be released to swap. Stop
-    /// every device access to them, as for @purge. Return 0, or -EBUSY to
-    /// have the object skipped. The core then releases the pages; their
-    /// content is kept and comes back on swap-in.
-    pub evict: Option<unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object) -> c_int>,
+    /// every device access to them, as for @purge (eviction only happens
+    /// in contexts that may block, so @can_block is always true today).
+    /// Return 0, or -EBUSY to have the object skipped. The core then
+    /// releases the pages; their content is kept and comes back on
+    /// swap-in.
+    pub evict: Option<
+        unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
+    >,
     /// @swap_in: The pages of an evicted object are back
     /// (&drm_gem_shmem_object.pages is valid). Restore the device access
     /// that @evict tore down. Return 0 or a negative errno, which the
@@ -118,6 +125,12 @@ pub struct drm_gem_shmem_shrinker_stats {
     pub skipped_busy: u64,
     /// @skipped_dying: Objects skipped because they were being freed.
     pub skipped_dying: u64,
+    /// @purged_pages: Pages of the objects purged.
+    pub purged_pages: u64,
+    /// @evicted_pages: Pages of the objects evicted.
+    pub evicted_pages: u64,
+    /// @swapped_in_pages: Pages of the objects brought back.
+    pub swapped_in_pages: u64,
 }
 
 fn errno(e: Error) -> c_int {
@@ -147,6 +160,21 @@ fn state_value(s: State) -> u32 {
         State::Evicted => DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED,
         State::Purged => DRM_GEM_SHMEM_SHRINKER_STATE_PURGED,
     }
+}
+
+/// Apply an event that needs no reservation lock to a tracked object.
+fn apply_event(
+    s: *mut drm_gem_shmem_shrinker,
+    shmem: *mut bindings::drm_gem_shmem_object,
+    event: crate::state::Event,
+) -> c_int {
+    let result = (|| -> Result {
+        let dev = device_and_object(s, shmem)?;
+        let entry = dev.entry(shmem)?;
+        dev.apply(&entry, event)?;
+        Ok(())
+    })();
+    result.map_or_else(errno, |()| 0)
 }
 
 /// Look up the device of a handle and check an object pointer.
@@ -415,14 +443,56 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
     shmem: *mut bindings::drm_gem_shmem_object,
     r#use: u32,
 ) -> c_int {
-    let result = (|| -> Result {
-        let what = use_from(r#use)?;
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
-        dev.apply(&entry, crate::state::Event::Release(what))?;
-        Ok(())
-    })();
-    result.map_or_else(errno, |()| 0)
+    match use_from(r#use) {
+        Ok(what) => apply_event(s, shmem, crate::state::Event::Release(what)),
+        Err(e) => errno(e),
+    }
+}
+
+/// drm_gem_shmem_shrinker_mmap_open - Count a userspace mapping of an object
+/// @s: The device's shrinker.
+/// @shmem: A tracked object.
+///
+/// For drivers whose mmap does not hold page references: call from the
+/// object's mmap callback and its VMA's open callback. While mapped, an idle
+/// object is still evictable, at a higher cost: eviction zaps the mappings,
+/// and the driver's fault handler must swap the object in with
+/// drm_gem_shmem_shrinker_get_locked() before inserting a page.
+///
+/// Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s, -ENOENT
+/// when @shmem is not tracked.
+///
+/// # Safety
+///
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_mmap_open(
+    s: *mut drm_gem_shmem_shrinker,
+    shmem: *mut bindings::drm_gem_shmem_object,
+) -> c_int {
+    apply_event(s, shmem, crate::state::Event::MmapOpen)
+}
+
+/// drm_gem_shmem_shrinker_mmap_close - Forget a userspace mapping of an object
+/// @s: The device's shrinker.
+/// @shmem: A tracked object.
+///
+/// Call from the VMA's close callback, once per drm_gem_shmem_shrinker_mmap_open().
+///
+/// Return: 0, -EINVAL for NULL or an unbalanced close, -ENODEV for an
+/// unregistered @s, -ENOENT when @shmem is not tracked.
+///
+/// # Safety
+///
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+/// @shmem is NULL or a live GEM shmem object.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_mmap_close(
+    s: *mut drm_gem_shmem_shrinker,
+    shmem: *mut bindings::drm_gem_shmem_object,
+) -> c_int {
+    apply_event(s, shmem, crate::state::Event::MmapClose)
 }
 
 /// drm_gem_shmem_shrinker_madvise - Record userspace's advice about an object
@@ -550,6 +620,9 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
         skipped_locked: snap.skipped_locked,
         skipped_busy: snap.skipped_busy,
         skipped_dying: snap.skipped_dying,
+        purged_pages: snap.purged_pages,
+        evicted_pages: snap.evicted_pages,
+        swapped_in_pages: snap.swapped_in_pages,
     };
     for st in State::ALL {
         let i = state_value(st) as usize;

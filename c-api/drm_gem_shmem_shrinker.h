@@ -95,18 +95,21 @@ struct drm_gem_shmem_shrinker_ops {
 	/**
 	 * @purge: The object's content is about to be destroyed for good.
 	 * Stop every device access to its pages (unmap them from the GPU,
-	 * detach them from the host). Return 0, or -EBUSY to have the object
-	 * skipped. The core then drops the pages, truncates the shmem file
-	 * and makes CPU faults on the object raise SIGBUS.
+	 * detach them from the host); wait for the device only if @can_block.
+	 * Return 0, or -EBUSY to have the object skipped. The core then drops
+	 * the pages, truncates the shmem file and makes CPU faults on the
+	 * object raise SIGBUS.
 	 */
-	int (*purge)(struct drm_gem_shmem_object *shmem);
+	int (*purge)(struct drm_gem_shmem_object *shmem, bool can_block);
 	/**
 	 * @evict: The object's pages are about to be released to swap. Stop
-	 * every device access to them, as for @purge. Return 0, or -EBUSY to
-	 * have the object skipped. The core then releases the pages; their
-	 * content is kept and comes back on swap-in.
+	 * every device access to them, as for @purge (eviction only happens
+	 * in contexts that may block, so @can_block is always true today).
+	 * Return 0, or -EBUSY to have the object skipped. The core then
+	 * releases the pages; their content is kept and comes back on
+	 * swap-in.
 	 */
-	int (*evict)(struct drm_gem_shmem_object *shmem);
+	int (*evict)(struct drm_gem_shmem_object *shmem, bool can_block);
 	/**
 	 * @swap_in: The pages of an evicted object are back
 	 * (&drm_gem_shmem_object.pages is valid). Restore the device access
@@ -182,6 +185,18 @@ struct drm_gem_shmem_shrinker_stats {
 	 * @skipped_dying: Objects skipped because they were being freed.
 	 */
 	u64 skipped_dying;
+	/**
+	 * @purged_pages: Pages of the objects purged.
+	 */
+	u64 purged_pages;
+	/**
+	 * @evicted_pages: Pages of the objects evicted.
+	 */
+	u64 evicted_pages;
+	/**
+	 * @swapped_in_pages: Pages of the objects brought back.
+	 */
+	u64 swapped_in_pages;
 };
 
 /**
@@ -325,6 +340,46 @@ int drm_gem_shmem_shrinker_get(struct drm_gem_shmem_shrinker *s,
 int drm_gem_shmem_shrinker_put(struct drm_gem_shmem_shrinker *s,
 			       struct drm_gem_shmem_object *shmem,
 			       u32 use);
+
+/**
+ * drm_gem_shmem_shrinker_mmap_open - Count a userspace mapping of an object
+ * @s: The device's shrinker.
+ * @shmem: A tracked object.
+ *
+ * For drivers whose mmap does not hold page references: call from the
+ * object's mmap callback and its VMA's open callback. While mapped, an idle
+ * object is still evictable, at a higher cost: eviction zaps the mappings,
+ * and the driver's fault handler must swap the object in with
+ * drm_gem_shmem_shrinker_get_locked() before inserting a page.
+ *
+ * Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s, -ENOENT
+ * when @shmem is not tracked.
+ *
+ * # Safety
+ *
+ * @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+ * @shmem is NULL or a live GEM shmem object.
+ */
+int drm_gem_shmem_shrinker_mmap_open(struct drm_gem_shmem_shrinker *s,
+				     struct drm_gem_shmem_object *shmem);
+
+/**
+ * drm_gem_shmem_shrinker_mmap_close - Forget a userspace mapping of an object
+ * @s: The device's shrinker.
+ * @shmem: A tracked object.
+ *
+ * Call from the VMA's close callback, once per drm_gem_shmem_shrinker_mmap_open().
+ *
+ * Return: 0, -EINVAL for NULL or an unbalanced close, -ENODEV for an
+ * unregistered @s, -ENOENT when @shmem is not tracked.
+ *
+ * # Safety
+ *
+ * @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
+ * @shmem is NULL or a live GEM shmem object.
+ */
+int drm_gem_shmem_shrinker_mmap_close(struct drm_gem_shmem_shrinker *s,
+				      struct drm_gem_shmem_object *shmem);
 
 /**
  * drm_gem_shmem_shrinker_madvise - Record userspace's advice about an object

@@ -14,6 +14,8 @@ EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_untrack, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_locked, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_mmap_open, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_mmap_close, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_madvise, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_query, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_stats, "DRM_GEM_SHMEM_SHRINKER");

@@ -45,6 +45,9 @@ fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "purged {}", st.purged)?;
     writeln!(f, "evicted {}", st.evicted)?;
     writeln!(f, "swapped_in {}", st.swapped_in)?;
+    writeln!(f, "purged_pages {}", st.purged_pages)?;
+    writeln!(f, "evicted_pages {}", st.evicted_pages)?;
+    writeln!(f, "swapped_in_pages {}", st.swapped_in_pages)?;
     writeln!(f, "skipped_locked {}", st.skipped_locked)?;
     writeln!(f, "skipped_busy {}", st.skipped_busy)?;
     writeln!(f, "skipped_dying {}", st.skipped_dying)

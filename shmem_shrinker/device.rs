@@ -33,8 +33,8 @@ use kernel::{
 /// The driver's callbacks, from its `struct drm_gem_shmem_shrinker_ops`.
 #[derive(Clone, Copy)]
 pub(crate) struct Ops {
-    pub(crate) purge: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object) -> c_int,
-    pub(crate) evict: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object) -> c_int,
+    pub(crate) purge: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int,
+    pub(crate) evict: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int,
     pub(crate) swap_in: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object) -> c_int,
 }
 
@@ -393,7 +393,8 @@ impl Device {
                 unsafe { bindings::drm_gem_shmem_put_pages_locked(shmem) };
                 return Err(e.into());
             }
-            self.stats.swapped_in();
+            // SAFETY: The object is live.
+            self.stats.swapped_in(unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT);
         }
         let mut lists = self.lists.lock();
         if let Err(e) = self.apply_locked(&mut lists, entry, Event::Populate) {

@@ -63,6 +63,9 @@ pub struct Stats {
     skipped_locked: AtomicU64,
     skipped_busy: AtomicU64,
     skipped_dying: AtomicU64,
+    purged_pages: AtomicU64,
+    evicted_pages: AtomicU64,
+    swapped_in_pages: AtomicU64,
 }
 
 /// A copy of [`Stats`] at one moment.
@@ -75,6 +78,9 @@ pub struct StatsSnapshot {
     pub skipped_locked: u64,
     pub skipped_busy: u64,
     pub skipped_dying: u64,
+    pub purged_pages: u64,
+    pub evicted_pages: u64,
+    pub swapped_in_pages: u64,
 }
 
 impl Stats {
@@ -83,19 +89,22 @@ impl Stats {
         self.scanned.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// An object was purged.
-    pub fn purged(&self) {
+    /// An object of `pages` pages was purged.
+    pub fn purged(&self, pages: usize) {
         self.purged.fetch_add(1, Ordering::Relaxed);
+        self.purged_pages.fetch_add(pages as u64, Ordering::Relaxed);
     }
 
-    /// An object was evicted.
-    pub fn evicted(&self) {
+    /// An object of `pages` pages was evicted.
+    pub fn evicted(&self, pages: usize) {
         self.evicted.fetch_add(1, Ordering::Relaxed);
+        self.evicted_pages.fetch_add(pages as u64, Ordering::Relaxed);
     }
 
-    /// An evicted object was brought back.
-    pub fn swapped_in(&self) {
+    /// An evicted object of `pages` pages was brought back.
+    pub fn swapped_in(&self, pages: usize) {
         self.swapped_in.fetch_add(1, Ordering::Relaxed);
+        self.swapped_in_pages.fetch_add(pages as u64, Ordering::Relaxed);
     }
 
     /// A scanned object was left alone.
@@ -119,6 +128,9 @@ impl Stats {
             skipped_locked: r(&self.skipped_locked),
             skipped_busy: r(&self.skipped_busy),
             skipped_dying: r(&self.skipped_dying),
+            purged_pages: r(&self.purged_pages),
+            evicted_pages: r(&self.evicted_pages),
+            swapped_in_pages: r(&self.swapped_in_pages),
         }
     }
 }

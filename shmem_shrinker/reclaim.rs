@@ -142,10 +142,10 @@ fn reclaim_one(
     }
     let (ret, event) = if purge {
         // SAFETY: The driver's callback, with the reservation lock held.
-        (unsafe { (dev.ops.purge)(shmem) }, Event::Purge)
+        (unsafe { (dev.ops.purge)(shmem, ctx.can_block) }, Event::Purge)
     } else {
         // SAFETY: As above.
-        (unsafe { (dev.ops.evict)(shmem) }, Event::Evict)
+        (unsafe { (dev.ops.evict)(shmem, ctx.can_block) }, Event::Evict)
     };
     if ret != 0 {
         return Err(Skip::Busy);
@@ -161,13 +161,14 @@ fn reclaim_one(
     };
     match dev.apply(entry, event) {
         Ok(_) => {
-            if purge {
-                dev.stats.purged();
-            } else {
-                dev.stats.evicted();
-            }
             // SAFETY: The object is live.
-            Ok(unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT)
+            let pages = unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT;
+            if purge {
+                dev.stats.purged(pages);
+            } else {
+                dev.stats.evicted(pages);
+            }
+            Ok(pages)
         }
         // Cannot happen: uses need the reservation lock, which is held.
         Err(_) => Err(Skip::Busy),

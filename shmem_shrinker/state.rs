@@ -150,10 +150,8 @@ pub enum Event {
     /// A use ends.
     Release(Use),
     /// Userspace mapped it (a VMA was opened).
-    #[allow(dead_code)] // Reported by the mmap hooks that adapters bring.
     MmapOpen,
     /// A userspace mapping went away.
-    #[allow(dead_code)] // As MmapOpen.
     MmapClose,
     /// Userspace gave advice about its content.
     Madvise(Madv),

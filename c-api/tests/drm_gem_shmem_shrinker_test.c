@@ -47,7 +47,7 @@ struct fake_driver {
 /* Tests run one at a time: the callbacks find their driver here. */
 static struct fake_driver *current_driver;
 
-static int fake_purge(struct drm_gem_shmem_object *shmem)
+static int fake_purge(struct drm_gem_shmem_object *shmem, bool can_block)
 {
 	if (current_driver->refuse)
 		return -EBUSY;
@@ -55,7 +55,7 @@ static int fake_purge(struct drm_gem_shmem_object *shmem)
 	return 0;
 }
 
-static int fake_evict(struct drm_gem_shmem_object *shmem)
+static int fake_evict(struct drm_gem_shmem_object *shmem, bool can_block)
 {
 	if (current_driver->refuse)
 		return -EBUSY;

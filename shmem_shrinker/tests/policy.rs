@@ -38,9 +38,9 @@ fn stats_count_each_outcome() {
     let s = Stats::default();
     s.scanned();
     s.scanned();
-    s.purged();
-    s.evicted();
-    s.swapped_in();
+    s.purged(3);
+    s.evicted(4);
+    s.swapped_in(4);
     s.skipped(Skip::Locked);
     s.skipped(Skip::Busy);
     s.skipped(Skip::Busy);
