@@ -60,9 +60,10 @@ config: tree
 kernel: config
 	@bash workbench/kernel.sh build
 
-initramfs: setup
+initramfs: tree
+	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin
 	@. workbench/lib.sh && step "building the initramfs"
-	@bash workbench/vm/mkinitramfs.sh $(INITRAMFS) workbench/vm/payload
+	@bash workbench/vm/mkinitramfs.sh $(INITRAMFS) workbench/vm/payload $(OUT)/vm/payload-bin
 
 host-tests: setup
 	@bash workbench/host-tests.sh

@@ -22,7 +22,7 @@ bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
 	--mem "${VM_MEM:-1G}" --timeout 900 \
-	--append "kunit.enable=1 kunit.autorun=1 kit.run=kunit" || failed+=("guest run")
+	--append "kunit.enable=1 kunit.autorun=1 kit.run=check" || failed+=("guest run")
 
 step "parsing the KTAP with tools/testing/kunit/kunit.py parse"
 kunit_py=$TREE/tools/testing/kunit/kunit.py
@@ -36,6 +36,16 @@ else
 fi
 note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
+step "parsing the userspace tests' KTAP with kunit.py parse"
+sed -n 's/^kit-ktap: //p' "$dir/console.log" | tr -d '\r' >"$dir/userspace.ktap"
+if python3 "$kunit_py" parse --json="$dir/userspace.json" "$dir/userspace.ktap" >"$dir/userspace-parse.txt" 2>&1 ||
+	[ -s "$dir/userspace.json" ]; then
+	grep -E 'Testing complete|FAILED|CRASHED|# ' "$dir/userspace-parse.txt" | tail -n 20 | sed 's/^/    /'
+else
+	tail -n 20 "$dir/userspace-parse.txt" | sed 's/^/    /'
+	failed+=("userspace KTAP parse")
+fi
+
 step "scanning the guest log for warnings and splats"
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" || failed+=("guest log gate")
 
@@ -44,6 +54,7 @@ bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("
 step "summary"
 summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 [ -s "$dir/kunit.json" ] && summary_args+=(--kunit "$dir/kunit.json")
+[ -s "$dir/userspace.json" ] && summary_args+=(--kunit "$dir/userspace.json")
 "$WORKBENCH" summary "${summary_args[@]}" || failed+=("test cases")
 
 if [ ${#failed[@]} -gt 0 ]; then

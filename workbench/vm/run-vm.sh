@@ -37,7 +37,7 @@ mkdir -p "$(dirname "$log")"
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 $append"
-	-device virtio-gpu-pci
+	-device virtio-gpu-pci,max_hostmem=4G
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-display none -no-reboot -monitor none)
 

@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VirtIO-GPU adapter of the GEM shmem shrinker: lets memory pressure purge
+ * buffers that userspace marked DONTNEED and evict idle ones to swap.
+ *
+ * Reclaimable are the classic (non-blob) resources that userspace creates
+ * with VIRTGPU_RESOURCE_CREATE. Never reclaimed: dumb buffers (scanout),
+ * blob and VRAM resources, imported objects, and objects once exported.
+ *
+ * Before the shrinker releases the pages of an object, the host's view of
+ * them goes: RESOURCE_DETACH_BACKING, fenced, waited for. Commands queued
+ * earlier that read the backing (transfers) complete first, because the
+ * host processes the control queue in order. On swap-in the pages come back
+ * and RESOURCE_ATTACH_BACKING restores the host's view; the host resource
+ * itself stays valid throughout, also after a purge.
+ *
+ * Every path that touches the pages swaps in first: CPU faults (this file's
+ * vm_ops, which hold no page reference, so that mapped objects stay
+ * evictable), kernel vmap and pin (the object funcs below), transfers and
+ * submits (virtio_gpu_shrinker_swap_in_locked()).
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/mm.h>
+
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_gem_shmem_shrinker.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
+
+#include "virtgpu_drv.h"
+
+MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
+
+static struct virtio_gpu_device *to_vgdev(struct drm_gem_shmem_object *shmem)
+{
+	return shmem->base.dev->dev_private;
+}
+
+/* Detach the host from the pages and wait until it has let go of them. */
+static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool can_block)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(&shmem->base);
+	long ret;
+
+	if (!can_block)
+		return -EBUSY;
+	ret = dma_resv_wait_timeout(shmem->base.resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				    msecs_to_jiffies(100));
+	if (ret <= 0)
+		return -EBUSY;
+	return virtio_gpu_detach_object_fenced(bo);
+}
+
+static int virtio_gpu_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_block)
+{
+	return virtio_gpu_shrinker_detach(shmem, can_block);
+}
+
+static int virtio_gpu_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_block)
+{
+	return virtio_gpu_shrinker_detach(shmem, can_block);
+}
+
+static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(&shmem->base);
+	struct virtio_gpu_device *vgdev = to_vgdev(shmem);
+	struct virtio_gpu_mem_entry *ents;
+	struct sg_table *sgt;
+	unsigned int nents;
+	int ret;
+
+	sgt = drm_gem_shmem_get_pages_sgt_locked(shmem);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	ret = virtio_gpu_object_shmem_ents(vgdev, sgt, &ents, &nents);
+	if (ret)
+		return ret;
+	virtio_gpu_object_attach(vgdev, bo, ents, nents);
+	virtio_gpu_notify(vgdev);
+	return 0;
+}
+
+static const struct drm_gem_shmem_shrinker_ops virtio_gpu_shrinker_ops = {
+	.purge = virtio_gpu_shrinker_purge,
+	.evict = virtio_gpu_shrinker_evict,
+	.swap_in = virtio_gpu_shrinker_swap_in,
+};
+
+/**
+ * virtio_gpu_shrinker_init - Register the device with the GEM shmem shrinker
+ * @vgdev: The device.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int virtio_gpu_shrinker_init(struct virtio_gpu_device *vgdev)
+{
+	struct drm_gem_shmem_shrinker *s;
+
+	s = drm_gem_shmem_shrinker_register(vgdev->ddev, &virtio_gpu_shrinker_ops);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	vgdev->shrinker = s;
+	return 0;
+}
+
+/**
+ * virtio_gpu_shrinker_fini - Unregister the device from the shrinker
+ * @vgdev: The device, whose objects are all gone.
+ */
+void virtio_gpu_shrinker_fini(struct virtio_gpu_device *vgdev)
+{
+	int ret;
+
+	if (!vgdev->shrinker)
+		return;
+	ret = drm_gem_shmem_shrinker_unregister(vgdev->shrinker);
+	if (ret)
+		drm_err(vgdev->ddev, "shrinker not unregistered: %d\n", ret);
+	vgdev->shrinker = NULL;
+}
+
+/**
+ * virtio_gpu_shrinker_track - Make a new classic resource reclaimable
+ * @vgdev: The device.
+ * @bo: The object, just created and attached, its reservation not held.
+ *
+ * The object's pages are resident already; the shrinker takes its own
+ * reference on them. On failure the object simply stays unreclaimable.
+ */
+void virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+{
+	struct drm_gem_shmem_object *shmem = &bo->base;
+
+	if (!vgdev->shrinker)
+		return;
+	if (drm_gem_shmem_shrinker_track(vgdev->shrinker, shmem))
+		return;
+	if (drm_gem_shmem_shrinker_get(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY)) {
+		drm_gem_shmem_shrinker_untrack(vgdev->shrinker, shmem);
+		return;
+	}
+	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	bo->reclaimable = true;
+}
+
+/**
+ * virtio_gpu_shrinker_export - Keep an object resident once it is exported
+ * @bo: The object, about to be exported as a dma-buf.
+ *
+ * Importers may use the pages at any time: swap them in and pin them for
+ * the rest of the object's life.
+ *
+ * Returns: 0, -ENODATA when the content was purged, or another errno.
+ */
+int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo)
+{
+	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
+	int ret;
+
+	if (!bo->reclaimable || bo->export_pinned)
+		return 0;
+	ret = drm_gem_shmem_shrinker_get(vgdev->shrinker, &bo->base,
+					 DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	if (!ret)
+		bo->export_pinned = true;
+	return ret;
+}
+
+/**
+ * virtio_gpu_shrinker_untrack - Stop reclaiming an object
+ * @bo: The object, whose last reference is gone.
+ */
+void virtio_gpu_shrinker_untrack(struct virtio_gpu_object *bo)
+{
+	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
+
+	if (!bo->reclaimable)
+		return;
+	if (bo->export_pinned)
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	bo->reclaimable = false;
+	drm_gem_shmem_shrinker_untrack(vgdev->shrinker, &bo->base);
+}
+
+/**
+ * virtio_gpu_shrinker_swap_in_locked - Bring the pages of locked objects back
+ * @objs: Objects about to be used by a command, reservations held.
+ *
+ * Returns: 0, -ENODATA when an object's content was purged, or another
+ * negative errno.
+ */
+int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < objs->nents; i++) {
+		struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(objs->objs[i]);
+		struct virtio_gpu_device *vgdev = objs->objs[i]->dev->dev_private;
+
+		if (!bo->reclaimable)
+			continue;
+		/*
+		 * A use only while the command is queued: reclaim detaches with a
+		 * fence, which the host signals after the commands before it.
+		 */
+		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
+							DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+		if (ret)
+			return ret;
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	}
+	return 0;
+}
+
+/**
+ * virtio_gpu_shrinker_madvise - DRM_IOCTL_VIRTGPU_MADVISE
+ * @bo: The object.
+ * @madv: VIRTGPU_MADV_WILLNEED or VIRTGPU_MADV_DONTNEED.
+ * @retained: Set to whether the content still exists.
+ *
+ * Returns: 0, or -EINVAL for objects that are never reclaimed.
+ */
+int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, u32 madv, bool *retained)
+{
+	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
+
+	if (!bo->reclaimable)
+		return -EINVAL;
+	return drm_gem_shmem_shrinker_madvise(vgdev->shrinker, &bo->base,
+					      madv == VIRTGPU_MADV_DONTNEED ?
+					      DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
+					      DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
+					      retained);
+}
+
+/* CPU faults: swap in, then map the one page; no page reference is kept. */
+static vm_fault_t virtio_gpu_shrinker_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+	pgoff_t page_offset = vmf->pgoff - vma->vm_pgoff;
+	vm_fault_t ret;
+	int err;
+
+	if (page_offset >= obj->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+
+	dma_resv_lock(obj->resv, NULL);
+	err = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
+						DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	if (err) {
+		dma_resv_unlock(obj->resv);
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(shmem->pages[page_offset]));
+	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	dma_resv_unlock(obj->resv);
+	return ret;
+}
+
+static void virtio_gpu_shrinker_vm_open(struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+
+	drm_gem_shmem_shrinker_mmap_open(vgdev->shrinker, to_drm_gem_shmem_obj(obj));
+	drm_gem_vm_open(vma);
+}
+
+static void virtio_gpu_shrinker_vm_close(struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+
+	drm_gem_shmem_shrinker_mmap_close(vgdev->shrinker, to_drm_gem_shmem_obj(obj));
+	drm_gem_vm_close(vma);
+}
+
+static const struct vm_operations_struct virtio_gpu_shrinker_vm_ops = {
+	.fault = virtio_gpu_shrinker_fault,
+	.open = virtio_gpu_shrinker_vm_open,
+	.close = virtio_gpu_shrinker_vm_close,
+};
+
+/**
+ * virtio_gpu_shrinker_mmap - &drm_gem_object_funcs.mmap of shmem objects
+ * @obj: The object.
+ * @vma: The new mapping.
+ *
+ * Reclaimable objects get this file's vm_ops; the others the shmem
+ * helpers' mapping, which pins the pages while mapped.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int virtio_gpu_shrinker_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
+	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+	int ret;
+
+	if (!bo->reclaimable)
+		return drm_gem_shmem_object_mmap(obj, vma);
+	if (vma_is_cow_mapping(vma))
+		return -EINVAL;
+	ret = drm_gem_shmem_shrinker_mmap_open(vgdev->shrinker, shmem);
+	if (ret)
+		return ret;
+	vma->vm_ops = &virtio_gpu_shrinker_vm_ops;
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	if (shmem->map_wc)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	return 0;
+}
+
+/**
+ * virtio_gpu_shrinker_vmap - &drm_gem_object_funcs.vmap of shmem objects
+ * @obj: The object, reservation held.
+ * @map: Filled with the mapping.
+ *
+ * Returns: 0 or a negative errno (-ENODATA when purged).
+ */
+int virtio_gpu_shrinker_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+	int ret;
+
+	if (bo->reclaimable) {
+		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
+							DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+		if (ret)
+			return ret;
+	}
+	ret = drm_gem_shmem_object_vmap(obj, map);
+	if (ret && bo->reclaimable)
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+	return ret;
+}
+
+/**
+ * virtio_gpu_shrinker_vunmap - &drm_gem_object_funcs.vunmap of shmem objects
+ * @obj: The object, reservation held.
+ * @map: The mapping.
+ */
+void virtio_gpu_shrinker_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+
+	drm_gem_shmem_object_vunmap(obj, map);
+	if (bo->reclaimable)
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+}
+
+/**
+ * virtio_gpu_shrinker_pin - &drm_gem_object_funcs.pin of shmem objects
+ * @obj: The object, reservation held.
+ *
+ * Returns: 0 or a negative errno (-ENODATA when purged).
+ */
+int virtio_gpu_shrinker_pin(struct drm_gem_object *obj)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+	int ret;
+
+	if (bo->reclaimable) {
+		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
+							DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+		if (ret)
+			return ret;
+	}
+	ret = drm_gem_shmem_object_pin(obj);
+	if (ret && bo->reclaimable)
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	return ret;
+}
+
+/**
+ * virtio_gpu_shrinker_unpin - &drm_gem_object_funcs.unpin of shmem objects
+ * @obj: The object, reservation held.
+ */
+void virtio_gpu_shrinker_unpin(struct drm_gem_object *obj)
+{
+	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
+	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
+
+	drm_gem_shmem_object_unpin(obj);
+	if (bo->reclaimable)
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
+					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+}
