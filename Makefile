@@ -21,7 +21,7 @@ export KIT_CACHE TREE BUILD OUT FRAGMENT WORKBENCH BZIMAGE INITRAMFS VM_MEM
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	initramfs host-tests header header-check patches patches-test oot \
+	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
 all: help
@@ -78,15 +78,16 @@ header-check: setup
 check: kernel initramfs tool
 	@bash workbench/check.sh
 
-demo: kernel initramfs
-	@bash workbench/vm/run-vm.sh $(BZIMAGE) $(INITRAMFS) $(OUT)/demo/console.log \
-		--mem $(VM_MEM) --timeout 300 --append "kit.run=demo"
-	@grep 'kit-guest:' $(OUT)/demo/console.log | sed 's/^[^k]*kit-guest: /    /'
-	@$(WORKBENCH) scan-log workbench/upstream-known-warnings $(OUT)/demo/console.log
+demo: kernel stock initramfs
+	@bash workbench/demo.sh
 
 shell: kernel initramfs
 	@bash workbench/vm/run-vm.sh $(BZIMAGE) $(INITRAMFS) /dev/null \
 		--mem $(VM_MEM) --append "kit.run=shell" --interactive
+
+# The stock v7.3.4 kernel that make demo compares the kit with.
+stock: tree tool
+	@bash workbench/stock.sh
 
 # Build the core out of tree as a module (top-level Kbuild), against a
 # second build of the prepared tree without the core built in.

@@ -76,6 +76,10 @@ unsafe fn unmap_userspace(shmem: *mut bindings::drm_gem_shmem_object) {
 /// last reference and become swappable; their content stays in the shmem
 /// file.
 ///
+/// The pages are marked dirty when they go: the device and CPU mappings
+/// that insert PFNs write them without dirtying the struct pages, and reclaim
+/// would otherwise drop them as clean instead of writing them to swap.
+///
 /// # Safety
 ///
 /// `shmem` is live, its reservation lock is held, and the core holds its
@@ -83,8 +87,10 @@ unsafe fn unmap_userspace(shmem: *mut bindings::drm_gem_shmem_object) {
 unsafe fn evict_pages(shmem: *mut bindings::drm_gem_shmem_object) {
     // SAFETY: As the function's safety requirement says.
     unsafe {
-        release_sgt(shmem);
         unmap_userspace(shmem);
+        (*shmem).set_pages_mark_dirty_on_put(true);
+        (*shmem).set_pages_mark_accessed_on_put(true);
+        release_sgt(shmem);
         bindings::drm_gem_shmem_put_pages_locked(shmem);
     }
 }

@@ -130,9 +130,21 @@ static int getparam(uint64_t param, int *value)
 	return xioctl(DRM_IOCTL_VIRTGPU_GETPARAM, &g);
 }
 
+/*
+ * Word @word of a buffer filled with @seed. Every page is unique (its first
+ * words hold the seed and the page's index, the rest a value derived from
+ * both) yet compresses well, as rendering data often does, so that zram
+ * swap can hold more than the guest's RAM.
+ */
 static uint32_t pattern(uint32_t seed, size_t word)
 {
-	return seed * 2654435761u ^ (uint32_t)(word * 40503u + 1);
+	size_t page = word / (PAGE / 4), off = word % (PAGE / 4);
+
+	if (off == 0)
+		return 0x4b495400u ^ seed;
+	if (off == 1)
+		return (uint32_t)page;
+	return (seed * 31u + (uint32_t)page) * 0x9e3779b1u;
 }
 
 static void fill(struct bo *bo, uint32_t seed)
@@ -203,6 +215,20 @@ static int kit_scan(unsigned long pages)
 	if (!f)
 		return -errno;
 	fprintf(f, "%lu\n", pages);
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * Drop clean page cache, as reclaim would: pages that eviction released
+ * without marking them dirty would be lost here, not written to swap.
+ */
+static int drop_caches(void)
+{
+	FILE *f = fopen("/proc/sys/vm/drop_caches", "w");
+
+	if (!f)
+		return -errno;
+	fputs("3\n", f);
 	return fclose(f) ? -errno : 0;
 }
 
@@ -353,6 +379,7 @@ static int t_evict_swapin_integrity(void)
 	CHECK(kit_scan(1 << 20) == 0, "debugfs scan failed");
 	CHECK(kit_stat("evicted") >= evicted + 8, "evicted %lld, want %lld", kit_stat("evicted"),
 	      evicted + 8);
+	CHECK(drop_caches() == 0, "cannot drop caches");
 	for (i = 0; i < 8; i++) {
 		CHECK(bo_map(&bo[i]) == 0, "map failed");
 		CHECK(mismatched_pages(&bo[i], 100 + i) == 0, "content lost in buffer %d", i);
@@ -372,6 +399,7 @@ static int t_evict_while_mmapped(void)
 	fill(&bo, 7);
 	CHECK(kit_scan(1 << 20) == 0, "debugfs scan failed");
 	CHECK(kit_stat("evicted") > evicted, "a mapped idle buffer was not evicted");
+	CHECK(drop_caches() == 0, "cannot drop caches");
 	CHECK(mismatched_pages(&bo, 7) == 0, "content lost behind a live mapping");
 	fill(&bo, 8);
 	CHECK(mismatched_pages(&bo, 8) == 0, "writes after swap-in lost");
@@ -483,6 +511,8 @@ static int churn(size_t total_mib, size_t buf_mib)
 		fill(&bos[i], i);
 		bo_unmap(&bos[i]);
 		allocated += buf_mib;
+		if (allocated % 64 == 0)
+			printf("{\"progress_mib\": %zu}\n", allocated);
 		if (has_madvise)
 			madvise_bo(bos[i].handle, VIRTGPU_MADV_DONTNEED, 0, NULL);
 		if (has_madvise && i % 2 && i >= 8) {
@@ -520,6 +550,8 @@ static int working_set(size_t total_mib, size_t buf_mib)
 		fill(&bos[i], 0x10000 + i);
 		bo_unmap(&bos[i]);
 		allocated += buf_mib;
+		if (allocated % 64 == 0)
+			printf("{\"progress_mib\": %zu}\n", allocated);
 	}
 	for (size_t j = 0; j < i && !err; j++) {
 		err = bo_map(&bos[j]);

@@ -8,8 +8,10 @@
 //!                                              not excused by the KNOWN list
 //! workbench summary OUT.json [--kunit JSON]... [--cargo NAME=LOG]...
 //!                                              count results, print `N passed, N failed`
+//! workbench demo-report OUT.json LOG...        the demo's side-by-side table
 //! ```
 
+mod demo;
 mod kconfig;
 mod logscan;
 mod results;
@@ -124,12 +126,40 @@ fn summary(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
+    let mut runs = Vec::new();
+    for log in logs {
+        runs.extend(demo::parse(&read(log)?).map_err(|e| format!("{log}: {e}"))?);
+    }
+    let json = serde_json::to_string_pretty(&demo::summary(&runs)).unwrap();
+    std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
+    println!("{}", demo::table(&runs));
+    println!("    figures: {out}");
+    for r in runs.iter().filter(|r| r.kernel == "stock") {
+        if r.completed && r.oom_kills == 0 {
+            println!("    stock, {}: held up (no OOM kill, no failure)", r.scenario);
+        } else {
+            println!(
+                "    stock, {}: failed ({} OOM kill(s), stopped at {} of {} MiB)",
+                r.scenario, r.oom_kills, r.allocated_mib, r.target_mib
+            );
+        }
+    }
+    let problems = demo::kit_problems(&runs);
+    if problems.is_empty() {
+        println!("    kit: every scenario completed, 0 OOM kills, 0 mismatches, purged and evicted as expected");
+        return Ok(());
+    }
+    Err(problems.join("; "))
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     match args {
         [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
         [cmd, frag, cfg] if cmd == "check-config" => check_config(frag, cfg),
         [cmd, known, logs @ ..] if cmd == "scan-log" && !logs.is_empty() => scan_logs(known, logs),
         [cmd, rest @ ..] if cmd == "summary" => summary(rest),
+        [cmd, out, logs @ ..] if cmd == "demo-report" && !logs.is_empty() => demo_report(out, logs),
         _ => Err(
             "usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)"
                 .into(),

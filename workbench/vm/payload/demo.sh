@@ -1,29 +1,44 @@
 # SPDX-License-Identifier: GPL-2.0
-# Show that the kernel came up with virtio-gpu and the kit built in.
-fail=0
-echo "kit-guest: kernel $(uname -r)"
-for node in /dev/dri/card0 /dev/dri/renderD128; do
-	if [ -c "$node" ]; then
-		echo "kit-guest: $node present"
-	else
-		echo "kit-guest: $node missing"; fail=1
-	fi
+# make demo's guest: the same two scenarios on the kit kernel and on stock
+# 7.3.4, with zram swap; one "kit-demo: {json}" line per scenario.
+
+kernel=stock
+[ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] && kernel=kit
+echo "kit-guest: kernel $(uname -r) ($kernel), $(grep MemTotal /proc/meminfo | tr -s ' ')"
+[ -c /dev/dri/card0 ] || { echo "kit-guest: no /dev/dri/card0"; exit 1; }
+
+# zram swap: compressed, in the guest's own RAM
+echo lz4 >/sys/block/zram0/comp_algorithm
+echo 1G >/sys/block/zram0/disksize
+mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || { echo "kit-guest: no zram swap"; exit 1; }
+echo "kit-guest: swap: $(grep SwapTotal /proc/meminfo | tr -s ' ')"
+
+# The OOM killer must pick the client, never init or this script.
+echo -1000 >/proc/1/oom_score_adj
+echo -1000 >/proc/self/oom_score_adj
+
+# The scenarios are sized from the RAM the VM was given (kit.mem_mib=),
+# not from MemTotal, which is lower by what the kernel keeps for itself.
+mem_mib=$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
+for arg in $(cat /proc/cmdline); do
+	case $arg in kit.mem_mib=*) mem_mib=${arg#kit.mem_mib=} ;; esac
 done
-drm=$(dmesg | grep -o '\[drm\] Initialized [a-z_]* [0-9.]* for [^ ]*' | head -1)
-if [ -n "$drm" ]; then
-	echo "kit-guest: $drm"
-else
-	echo "kit-guest: no DRM driver initialised"; fail=1
-fi
-if zcat /proc/config.gz | grep -qx 'CONFIG_DRM_GEM_SHMEM_SHRINKER=y'; then
-	echo "kit-guest: CONFIG_DRM_GEM_SHMEM_SHRINKER=y"
-else
-	echo "kit-guest: the kit is not configured in"; fail=1
-fi
-if dmesg | grep -q 'drm_gem_shmem_shrinker: core ready'; then
-	echo "kit-guest: $(dmesg | grep 'drm_gem_shmem_shrinker: core ready')"
-else
-	echo "kit-guest: the kit's core did not initialise"; fail=1
-fi
-echo "kit-guest: memory: $(grep MemTotal /proc/meminfo)"
-exit $fail
+stat() { # the kit's cumulative counter $1, 0 on stock
+	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/drm_gem_shmem_shrinker/*/state 2>/dev/null | head -1 | grep . || echo 0
+}
+oom_kills() { awk '$1 == "oom_kill" { print $2 }' /proc/vmstat; }
+
+run() { # scenario total_mib
+	p0=$(stat purged_pages) e0=$(stat evicted_pages) s0=$(stat swapped_in_pages) o0=$(oom_kills)
+	(echo 1000 >/proc/self/oom_score_adj; exec /payload/virtgpu-kit "$1" "$2" 4) >/tmp/client.out 2>&1
+	status=$?
+	p1=$(stat purged_pages) e1=$(stat evicted_pages) s1=$(stat swapped_in_pages) o1=$(oom_kills)
+	last=$(grep '^{' /tmp/client.out | tail -1)
+	[ -n "$last" ] || last='{}'
+	echo "kit-demo: {\"scenario\": \"$1\", \"kernel\": \"$kernel\", \"target_mib\": $2, \"exit\": $status, \"oom_kills\": $((o1 - o0)), \"purged_mib\": $(((p1 - p0) / 256)), \"evicted_mib\": $(((e1 - e0) / 256)), \"swapped_in_mib\": $(((s1 - s0) / 256)), \"client\": $last}"
+	grep -v '^{' /tmp/client.out | head -5 | sed 's/^/kit-guest: client: /'
+}
+
+run churn $((mem_mib * 4))
+run working-set $((mem_mib * 3 / 2))
+exit 0

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The demo's report: the guests print one `kit-demo: {json}` line per
+//! scenario; this puts the kit and stock 7.3.4 side by side, writes
+//! `summary.json` and says whether each kernel held up.
+
+use serde_json::{json, Map, Value};
+
+/// The figures of one scenario on one kernel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub scenario: String,
+    pub kernel: String,
+    pub target_mib: u64,
+    pub allocated_mib: u64,
+    pub purged_mib: u64,
+    pub evicted_mib: u64,
+    pub swapped_in_mib: u64,
+    pub oom_kills: u64,
+    pub mismatches: u64,
+    pub seconds: Option<f64>,
+    /// The client ran to the end and reported no error.
+    pub completed: bool,
+}
+
+fn num(v: &Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or(0)
+}
+
+/// Parse the `kit-demo:` lines of a guest console log.
+pub fn parse(log: &str) -> Result<Vec<Run>, String> {
+    let mut runs = Vec::new();
+    for line in log.lines() {
+        let Some(rest) = line.trim_end_matches('\r').split_once("kit-demo: ").map(|(_, r)| r) else {
+            continue;
+        };
+        let v: Value = serde_json::from_str(rest).map_err(|e| format!("bad kit-demo line `{rest}`: {e}"))?;
+        let client = &v["client"];
+        let completed = v["exit"].as_i64() == Some(0) && client["error"].as_i64() == Some(0);
+        runs.push(Run {
+            scenario: v["scenario"].as_str().unwrap_or("?").to_string(),
+            kernel: v["kernel"].as_str().unwrap_or("?").to_string(),
+            target_mib: num(&v, "target_mib"),
+            allocated_mib: client["allocated_mib"].as_u64().unwrap_or_else(|| num(client, "progress_mib")),
+            purged_mib: num(&v, "purged_mib"),
+            evicted_mib: num(&v, "evicted_mib"),
+            swapped_in_mib: num(&v, "swapped_in_mib"),
+            oom_kills: num(&v, "oom_kills"),
+            mismatches: num(client, "mismatches"),
+            seconds: client["seconds"].as_f64(),
+            completed,
+        });
+    }
+    Ok(runs)
+}
+
+/// `{scenario: {kernel: {figures}}}`, the keys the demo promises.
+pub fn summary(runs: &[Run]) -> Value {
+    let mut out = Map::new();
+    for r in runs {
+        let entry = out.entry(r.scenario.clone()).or_insert_with(|| json!({}));
+        entry[r.kernel.as_str()] = json!({
+            "allocated_mib": r.allocated_mib,
+            "purged_mib": r.purged_mib,
+            "evicted_mib": r.evicted_mib,
+            "swapped_in_mib": r.swapped_in_mib,
+            "oom_kills": r.oom_kills,
+            "mismatches": r.mismatches,
+            "seconds": r.seconds,
+            "target_mib": r.target_mib,
+            "completed": r.completed,
+        });
+    }
+    Value::Object(out)
+}
+
+/// The side-by-side table.
+pub fn table(runs: &[Run]) -> String {
+    let mut s = format!("{:<16}", "");
+    for r in runs {
+        s.push_str(&format!("{:>14}", format!("{} {}", r.scenario, r.kernel)));
+    }
+    s.push('\n');
+    let rows: [(&str, fn(&Run) -> String); 9] = [
+        ("target MiB", |r| r.target_mib.to_string()),
+        ("allocated MiB", |r| r.allocated_mib.to_string()),
+        ("purged MiB", |r| r.purged_mib.to_string()),
+        ("evicted MiB", |r| r.evicted_mib.to_string()),
+        ("swapped in MiB", |r| r.swapped_in_mib.to_string()),
+        ("OOM kills", |r| r.oom_kills.to_string()),
+        ("mismatches", |r| r.mismatches.to_string()),
+        ("seconds", |r| r.seconds.map_or("-".to_string(), |x| format!("{x:.1}"))),
+        ("completed", |r| if r.completed { "yes".into() } else { "NO".into() }),
+    ];
+    for (name, f) in rows {
+        s.push_str(&format!("{name:<16}"));
+        for r in runs {
+            s.push_str(&format!("{:>14}", f(r)));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// What the kit must show: every scenario completed without OOM kill or
+/// mismatch, with purging in the churn and eviction in the working set.
+pub fn kit_problems(runs: &[Run]) -> Vec<String> {
+    let mut p = Vec::new();
+    for r in runs.iter().filter(|r| r.kernel == "kit") {
+        if !r.completed {
+            p.push(format!("kit, {}: the client did not complete", r.scenario));
+        }
+        if r.oom_kills > 0 {
+            p.push(format!("kit, {}: {} OOM kill(s)", r.scenario, r.oom_kills));
+        }
+        if r.mismatches > 0 {
+            p.push(format!("kit, {}: {} mismatched page(s)", r.scenario, r.mismatches));
+        }
+        if r.scenario == "churn" && r.purged_mib == 0 {
+            p.push("kit, churn: nothing was purged".to_string());
+        }
+        if r.scenario == "working-set" && r.evicted_mib == 0 {
+            p.push("kit, working-set: nothing was evicted".to_string());
+        }
+    }
+    for s in ["churn", "working-set"] {
+        if !runs.iter().any(|r| r.kernel == "kit" && r.scenario == s) {
+            p.push(format!("kit, {s}: no result"));
+        }
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KIT: &str = "kit-demo: {\"scenario\": \"churn\", \"kernel\": \"kit\", \"target_mib\": 1000, \"exit\": 0, \
+        \"oom_kills\": 0, \"purged_mib\": 700, \"evicted_mib\": 0, \"swapped_in_mib\": 0, \"client\": \
+        {\"allocated_mib\": 1000, \"mismatches\": 0, \"seconds\": 9.5, \"error\": 0}}\n";
+    const STOCK: &str = "[ 3.1] kit-demo: {\"scenario\": \"churn\", \"kernel\": \"stock\", \"target_mib\": 1000, \
+        \"exit\": 137, \"oom_kills\": 1, \"purged_mib\": 0, \"evicted_mib\": 0, \"swapped_in_mib\": 0, \
+        \"client\": {\"progress_mib\": 192}}\n";
+
+    #[test]
+    fn parses_complete_and_killed_runs() {
+        let runs = parse(&format!("{KIT}noise\n{STOCK}")).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert!(runs[0].completed);
+        assert_eq!(runs[0].purged_mib, 700);
+        assert!(!runs[1].completed);
+        assert_eq!(runs[1].allocated_mib, 192, "a killed client's last progress counts");
+        assert_eq!(runs[1].seconds, None);
+        let s = summary(&runs);
+        assert_eq!(s["churn"]["kit"]["allocated_mib"], 1000);
+        assert_eq!(s["churn"]["stock"]["oom_kills"], 1);
+        assert!(table(&runs).contains("churn stock"));
+    }
+
+    #[test]
+    fn kit_must_complete_purge_and_evict() {
+        let runs = parse(KIT).unwrap();
+        let p = kit_problems(&runs);
+        assert_eq!(p, vec!["kit, working-set: no result".to_string()]);
+        let bad = parse(&KIT.replace("\"oom_kills\": 0", "\"oom_kills\": 2")).unwrap();
+        assert!(kit_problems(&bad).iter().any(|m| m.contains("OOM")));
+        assert!(parse("kit-demo: {not json").is_err());
+    }
+}
