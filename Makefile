@@ -60,7 +60,7 @@ config: tree
 kernel: config
 	@bash workbench/kernel.sh build
 
-initramfs: tree
+initramfs: config
 	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin
 	@. workbench/lib.sh && step "building the initramfs"
 	@bash workbench/vm/mkinitramfs.sh $(INITRAMFS) workbench/vm/payload $(OUT)/vm/payload-bin

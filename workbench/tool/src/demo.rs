@@ -20,6 +20,9 @@ pub struct Run {
     pub seconds: Option<f64>,
     /// The client ran to the end and reported no error.
     pub completed: bool,
+    /// The client's exit status (137: killed) and its last errno (0: none).
+    pub exit: i64,
+    pub error: i64,
 }
 
 fn num(v: &Value, key: &str) -> u64 {
@@ -48,6 +51,8 @@ pub fn parse(log: &str) -> Result<Vec<Run>, String> {
             mismatches: num(client, "mismatches"),
             seconds: client["seconds"].as_f64(),
             completed,
+            exit: v["exit"].as_i64().unwrap_or(-1),
+            error: client["error"].as_i64().unwrap_or(0),
         });
     }
     Ok(runs)
@@ -68,6 +73,8 @@ pub fn summary(runs: &[Run]) -> Value {
             "seconds": r.seconds,
             "target_mib": r.target_mib,
             "completed": r.completed,
+            "exit": r.exit,
+            "client_error": r.error,
         });
     }
     Value::Object(out)
@@ -77,7 +84,7 @@ pub fn summary(runs: &[Run]) -> Value {
 pub fn table(runs: &[Run]) -> String {
     let mut s = format!("{:<16}", "");
     for r in runs {
-        s.push_str(&format!("{:>14}", format!("{} {}", r.scenario, r.kernel)));
+        s.push_str(&format!("{:>20}", format!("{} {}", r.scenario, r.kernel)));
     }
     s.push('\n');
     let rows: [(&str, fn(&Run) -> String); 9] = [
@@ -94,11 +101,22 @@ pub fn table(runs: &[Run]) -> String {
     for (name, f) in rows {
         s.push_str(&format!("{name:<16}"));
         for r in runs {
-            s.push_str(&format!("{:>14}", f(r)));
+            s.push_str(&format!("{:>20}", f(r)));
         }
         s.push('\n');
     }
     s
+}
+
+/// How a run that did not complete ended.
+pub fn failure(r: &Run) -> String {
+    let how = match (r.exit, r.error) {
+        (137, _) => "the client was killed (SIGKILL)".to_string(),
+        (_, -12) => "allocation failed with -ENOMEM".to_string(),
+        (_, e) if e != 0 => format!("the client stopped on error {e}"),
+        (x, _) => format!("the client exited with status {x}"),
+    };
+    format!("{how} after {} of {} MiB, {} OOM kill(s)", r.allocated_mib, r.target_mib, r.oom_kills)
 }
 
 /// What the kit must show: every scenario completed without OOM kill or

@@ -139,10 +139,7 @@ fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
         if r.completed && r.oom_kills == 0 {
             println!("    stock, {}: held up (no OOM kill, no failure)", r.scenario);
         } else {
-            println!(
-                "    stock, {}: failed ({} OOM kill(s), stopped at {} of {} MiB)",
-                r.scenario, r.oom_kills, r.allocated_mib, r.target_mib
-            );
+            println!("    stock, {}: failed: {}", r.scenario, demo::failure(r));
         }
     }
     let problems = demo::kit_problems(&runs);
