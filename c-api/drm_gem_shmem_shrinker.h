@@ -89,7 +89,9 @@ struct drm_gem_shmem_shrinker;
  *
  * Each callback is called with the object's reservation lock held and may
  * not take it again. Reclaim calls @purge and @evict from a shrinker
- * context: they must not allocate memory with GFP_KERNEL.
+ * context: allocations there are served from the reclaim reserves and may
+ * fail (handle that with -EBUSY), and any wait must be bounded and must
+ * not depend on memory reclaim making progress.
  */
 struct drm_gem_shmem_shrinker_ops {
 	/**

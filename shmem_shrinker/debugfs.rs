@@ -63,8 +63,7 @@ fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {
         can_block: true,
         swap_available: true,
     };
-    let (freed, _) = crate::reclaim::scan(dev, pages, ctx);
-    pr_info!("debugfs scan of {} pages freed {} pages\n", pages, freed);
+    crate::reclaim::scan(dev, pages, ctx);
     Ok(())
 }
 

@@ -14,8 +14,11 @@
 //!
 //! Nothing allocates memory or calls into the driver while holding
 //! [`Device::lists`]: reclaim takes it, and lockdep is told so at
-//! registration (see `reclaim.rs`). The global [`DEVICES`] mutex is only
-//! held to look a handle up, never together with any of the above.
+//! registration (see `reclaim.rs`). Reclaim takes neither [`DEVICES`] nor
+//! a reservation lock blockingly: a scan that holds the last reference to
+//! an object hands it to a worker ([`Entry::put_reference`]) instead of
+//! freeing the object itself. [`DEVICES`] is held alone, apart from the
+//! allocations of registration.
 
 use crate::debugfs::DeviceFiles;
 use crate::policy::Stats;
@@ -27,6 +30,7 @@ use kernel::{
     list::{AtomicTracker, List, ListArc, ListLinks, TryNewListArc},
     prelude::*,
     sync::{new_mutex, Arc, LockedBy, Mutex},
+    workqueue::{impl_has_work, new_work, Work, WorkItem},
     xarray::{AllocKind, XArray},
 };
 
@@ -111,6 +115,41 @@ pub(crate) struct Entry {
     links: ListLinks,
     #[pin]
     tracker: AtomicTracker,
+    /// Drops a GEM reference that a scan found to be the last one.
+    #[pin]
+    put_work: Work<Entry>,
+}
+
+impl_has_work! {
+    impl HasWork<Self> for Entry { self.put_work }
+}
+
+impl WorkItem for Entry {
+    type Pointer = Arc<Entry>;
+
+    fn run(this: Arc<Entry>) {
+        // SAFETY: `Entry::put_later` handed over the last reference to the
+        // object, so it is live; dropping it here may free it, in process
+        // context, where its free path may take its reservation lock.
+        unsafe { bindings::drm_gem_object_put(&raw mut (*this.shmem).base) };
+    }
+}
+
+impl Entry {
+    /// Drop a GEM reference that a scan took. Unless it is the last one,
+    /// it is dropped at once; the last one is handed to a worker, because
+    /// freeing an object takes locks that reclaim must not take (its
+    /// reservation, in the helpers' and the drivers' free paths).
+    pub(crate) fn put_reference(self: Arc<Self>) {
+        // SAFETY: The caller holds a reference, so the object is live.
+        let dropped =
+            unsafe { bindings::refcount_dec_not_one(&raw mut (*self.shmem).base.refcount.refcount) };
+        if !dropped {
+            // Only the holder of the last reference gets here, once per
+            // object, so the work item cannot be queued already.
+            let _ = kernel::workqueue::system().enqueue(self);
+        }
+    }
 }
 
 kernel::list::impl_list_arc_safe! {
@@ -273,6 +312,7 @@ impl Device {
                 tracked: LockedBy::new(&self.lists, None),
                 links <- ListLinks::new(),
                 tracker <- AtomicTracker::new(),
+                put_work <- new_work!("Entry::put_work"),
             }),
             GFP_KERNEL,
         )?;

@@ -12,7 +12,8 @@
 //!
 //! Lock order: see `device.rs`. The scan never holds [`Device::lists`]
 //! while it calls the driver, takes the reservation lock or drops a GEM
-//! reference.
+//! reference, and it never frees an object: the last reference goes to a
+//! worker.
 
 use crate::device::{Device, Entry};
 use crate::policy::{ScanContext, Skip};
@@ -225,10 +226,9 @@ pub(crate) fn scan(dev: &Device, nr_to_scan: usize, ctx: ScanContext) -> (usize,
                 Err(why) => dev.stats.skipped(why),
             }
             dev.lists.lock().file(la);
-            drop(entry);
-            // SAFETY: Drops the reference taken above, with no lock held:
-            // this may free the object, whose free path untracks it.
-            unsafe { bindings::drm_gem_object_put(&raw mut (*shmem).base) };
+            // Drops the reference taken above, with no lock held; the last
+            // one goes to a worker, never freeing the object in reclaim.
+            entry.put_reference();
         }
     }
     (freed, scanned)

@@ -23,6 +23,7 @@
 #include <linux/dma-resv.h>
 #include <linux/mm.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_gem_shmem_shrinker.h>
 #include <drm/drm_print.h>
@@ -37,19 +38,46 @@ static struct virtio_gpu_device *to_vgdev(struct drm_gem_shmem_object *shmem)
 	return shmem->base.dev->dev_private;
 }
 
-/* Detach the host from the pages and wait until it has let go of them. */
+/*
+ * Detach the host from the pages and wait until it has let go of them.
+ * Every wait is bounded: a detach that does not complete in time is kept
+ * in @bo->detach_fence, the object is skipped (its pages stay), and the
+ * next attempt waits for that detach instead of sending another.
+ */
 static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool can_block)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(&shmem->base);
-	long ret;
+	struct virtio_gpu_device *vgdev = to_vgdev(shmem);
+	struct virtio_gpu_fence *fence;
+	int ret = -EBUSY, idx;
 
 	if (!can_block)
 		return -EBUSY;
-	ret = dma_resv_wait_timeout(shmem->base.resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				    msecs_to_jiffies(100));
-	if (ret <= 0)
+	/* Once the device is gone, the host cannot be told to let go. */
+	if (!drm_dev_enter(vgdev->ddev, &idx))
 		return -EBUSY;
-	return virtio_gpu_detach_object_fenced(bo);
+	if (dma_resv_wait_timeout(shmem->base.resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				  msecs_to_jiffies(100)) <= 0)
+		goto out;
+
+	if (!bo->detach_fence && bo->attached) {
+		fence = virtio_gpu_fence_alloc(vgdev, vgdev->fence_drv.context, 0);
+		if (!fence)
+			goto out;
+		virtio_gpu_object_detach(vgdev, bo, fence);
+		virtio_gpu_notify(vgdev);
+		bo->detach_fence = &fence->f;
+	}
+	if (bo->detach_fence) {
+		if (dma_fence_wait_timeout(bo->detach_fence, false, 5 * HZ) <= 0)
+			goto out;
+		dma_fence_put(bo->detach_fence);
+		bo->detach_fence = NULL;
+	}
+	ret = 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 static int virtio_gpu_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_block)
@@ -69,17 +97,32 @@ static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
 	struct virtio_gpu_mem_entry *ents;
 	struct sg_table *sgt;
 	unsigned int nents;
-	int ret;
+	int ret = -ENODEV, idx;
 
+	if (!drm_dev_enter(vgdev->ddev, &idx))
+		return -ENODEV;
+	/* An old detach still pending is queued before the attach below. */
+	if (bo->detach_fence) {
+		dma_fence_put(bo->detach_fence);
+		bo->detach_fence = NULL;
+	}
 	sgt = drm_gem_shmem_get_pages_sgt_locked(shmem);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out;
+	}
 	ret = virtio_gpu_object_shmem_ents(vgdev, sgt, &ents, &nents);
-	if (ret)
-		return ret;
+	if (ret) {
+		/* Leave no table behind: the object stays evicted. */
+		__drm_gem_shmem_free_sgt_locked(shmem);
+		drm_gem_shmem_put_pages_locked(shmem);
+		goto out;
+	}
 	virtio_gpu_object_attach(vgdev, bo, ents, nents);
 	virtio_gpu_notify(vgdev);
-	return 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 static const struct drm_gem_shmem_shrinker_ops virtio_gpu_shrinker_ops = {
@@ -107,7 +150,8 @@ int virtio_gpu_shrinker_init(struct virtio_gpu_device *vgdev)
 
 /**
  * virtio_gpu_shrinker_fini - Unregister the device from the shrinker
- * @vgdev: The device, whose objects are all gone.
+ * @vgdev: The device, whose objects are all gone (from drm_driver.release:
+ *         every GEM object holds a reference on the DRM device).
  */
 void virtio_gpu_shrinker_fini(struct virtio_gpu_device *vgdev)
 {
@@ -183,6 +227,10 @@ void virtio_gpu_shrinker_untrack(struct virtio_gpu_object *bo)
 					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 	bo->reclaimable = false;
 	drm_gem_shmem_shrinker_untrack(vgdev->shrinker, &bo->base);
+	if (bo->detach_fence) {
+		dma_fence_put(bo->detach_fence);
+		bo->detach_fence = NULL;
+	}
 }
 
 /**
@@ -223,13 +271,14 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
  * @madv: VIRTGPU_MADV_WILLNEED or VIRTGPU_MADV_DONTNEED.
  * @retained: Set to whether the content still exists.
  *
- * Returns: 0, or -EINVAL for objects that are never reclaimed.
+ * Returns: 0, or -EINVAL for objects that are never reclaimed (including
+ * exported ones, which stay pinned).
  */
 int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, u32 madv, bool *retained)
 {
 	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
 
-	if (!bo->reclaimable)
+	if (!bo->reclaimable || bo->export_pinned)
 		return -EINVAL;
 	return drm_gem_shmem_shrinker_madvise(vgdev->shrinker, &bo->base,
 					      madv == VIRTGPU_MADV_DONTNEED ?

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -455,6 +456,65 @@ static int t_shrinker_debugfs_count_and_scan(void)
 	return 0;
 }
 
+static volatile int race_stop;
+
+static void *race_scanner(void *arg)
+{
+	while (!race_stop)
+		kit_scan(64);
+	return NULL;
+}
+
+/* madvise, mapping, transfers and close racing scans: no error, no splat. */
+static int t_madvise_close_race_scans(void)
+{
+	struct drm_virtgpu_3d_transfer_to_host t = { 0 };
+	double end = 0;
+	struct timespec ts;
+	pthread_t thr;
+	struct bo bo[16] = { 0 };
+	int i, rounds = 0, bad = 0, ret;
+
+	CHECK(pthread_create(&thr, NULL, race_scanner, NULL) == 0, "no scanner thread");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec + 2.0;
+	for (;; rounds++) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec >= end)
+			break;
+		i = rounds % 16;
+		if (bo[i].handle) {
+			bo_close(&bo[i]);
+			bo[i].handle = 0;
+		}
+		if (bo_create(&bo[i], 16 * PAGE)) {
+			bad++;
+			continue;
+		}
+		madvise_bo(bo[i].handle, rounds % 3 ? VIRTGPU_MADV_DONTNEED : VIRTGPU_MADV_WILLNEED,
+			   0, NULL);
+		if (rounds % 4 == 0 && !bo_map(&bo[i])) {
+			if (!read_faults(bo[i].map))
+				bo[i].map[0] = rounds;
+			bo_unmap(&bo[i]);
+		}
+		t.bo_handle = bo[i].handle;
+		t.box.w = 16;
+		t.box.h = 1;
+		ret = xioctl(DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &t);
+		if (ret && ret != -ENODATA)
+			bad++;
+	}
+	race_stop = 1;
+	pthread_join(thr, NULL);
+	for (i = 0; i < 16; i++)
+		if (bo[i].handle)
+			bo_close(&bo[i]);
+	CHECK(bad == 0, "%d unexpected errors in %d rounds", bad, rounds);
+	printf("    # %d rounds of create/madvise/map/transfer/close against scans\n", rounds);
+	return 0;
+}
+
 static int run_tests(void)
 {
 	static const struct {
@@ -471,6 +531,7 @@ static int run_tests(void)
 		{ "evict-while-mmapped", t_evict_while_mmapped },
 		{ "swapin-on-transfer", t_swapin_on_transfer },
 		{ "shrinker-debugfs-count-and-scan", t_shrinker_debugfs_count_and_scan },
+		{ "madvise-close-race-scans", t_madvise_close_race_scans },
 	};
 	size_t i;
 
