@@ -24,27 +24,30 @@ bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
 	--mem "${VM_MEM:-1G}" --timeout 900 \
 	--append "kunit.enable=1 kunit.autorun=1 kit.run=check" || failed+=("guest run")
 
-step "parsing the KTAP with tools/testing/kunit/kunit.py parse"
 kunit_py=$TREE/tools/testing/kunit/kunit.py
+
+# parse_ktap NAME INPUT: parse KTAP with the kernel's kunit.py into
+# $dir/NAME.json, showing its verdict lines.
+parse_ktap() {
+	if python3 "$kunit_py" parse --json="$dir/$1.json" "$2" >"$dir/$1-parse.txt" 2>&1 ||
+		[ -s "$dir/$1.json" ]; then
+		grep -E 'Testing complete|Ran [0-9]+ tests|FAILED|CRASHED' "$dir/$1-parse.txt" |
+			tail -n 20 | sed 's/^/    /'
+	else
+		tail -n 20 "$dir/$1-parse.txt" | sed 's/^/    /'
+		failed+=("$1 KTAP parse")
+	fi
+}
+
+step "parsing the kernel's KTAP with tools/testing/kunit/kunit.py parse"
 python3 "$kunit_py" parse --raw_output=kunit "$dir/console.log" >"$dir/kunit.ktap" 2>&1
-if python3 "$kunit_py" parse --json="$dir/kunit.json" "$dir/console.log" >"$dir/kunit-parse.txt" 2>&1 ||
-	[ -s "$dir/kunit.json" ]; then
-	grep -E 'Testing complete|Ran [0-9]+ tests|FAILED|CRASHED' "$dir/kunit-parse.txt" | tail -n 20 | sed 's/^/    /'
-else
-	tail -n 20 "$dir/kunit-parse.txt" | sed 's/^/    /'
-	failed+=("KTAP parse")
-fi
+parse_ktap kunit "$dir/console.log"
 note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
-step "parsing the userspace tests' KTAP with kunit.py parse"
+step "parsing the userspace tests' KTAP (kit-ktap: lines) with kunit.py parse"
 sed -n 's/^kit-ktap: //p' "$dir/console.log" | tr -d '\r' >"$dir/userspace.ktap"
-if python3 "$kunit_py" parse --json="$dir/userspace.json" "$dir/userspace.ktap" >"$dir/userspace-parse.txt" 2>&1 ||
-	[ -s "$dir/userspace.json" ]; then
-	grep -E 'Testing complete|FAILED|CRASHED|# ' "$dir/userspace-parse.txt" | tail -n 20 | sed 's/^/    /'
-else
-	tail -n 20 "$dir/userspace-parse.txt" | sed 's/^/    /'
-	failed+=("userspace KTAP parse")
-fi
+parse_ktap userspace "$dir/userspace.ktap"
+note "raw KTAP: $dir/userspace.ktap, parsed: $dir/userspace.json"
 
 step "scanning the guest log for warnings and splats"
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" || failed+=("guest log gate")

@@ -25,7 +25,8 @@ if [ ! -s "$deb" ]; then
 	step "downloading $SRC_PKG=$SRC_VERSION (about 167 MB)"
 	apt-cache show "$SRC_PKG=$SRC_VERSION" >/dev/null 2>&1 ||
 		die "Debian package $SRC_PKG version $SRC_VERSION (Linux 7.3.4) is not in the apt archive any more (run workbench/setup.sh, then check 'apt-cache policy $SRC_PKG')"
-	(cd "$KIT_CACHE/download" && apt-get download "$SRC_PKG=$SRC_VERSION")
+	# The download lands in the cache, which apt's sandbox user cannot write.
+	(cd "$KIT_CACHE/download" && apt-get -o APT::Sandbox::User=root download "$SRC_PKG=$SRC_VERSION")
 fi
 
 step "unpacking $(basename "$deb")"
