@@ -28,13 +28,14 @@ all: help
 
 help:
 	@echo "make check         build, boot and run every test (summary: out/check/summary.json)"
-	@echo "make demo          build, boot and show the kit at work"
+	@echo "make demo          kit vs stock 7.3.4 under memory pressure (out/demo/summary.json)"
 	@echo "make shell         interactive shell in the same VM"
 	@echo "make patches       export the kit as a git format-patch series (out/patches)"
 	@echo "make patches-test  apply that series with git am to a clean v7.3.4"
 	@echo "make header        regenerate the C ABI header from c-api/c_api.rs"
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
-	@echo "steps: setup source tool tree config kernel initramfs host-tests"
+	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
+	@echo "steps: setup source tool tree config kernel initramfs host-tests header-check"
 
 setup:
 	@bash workbench/setup.sh
