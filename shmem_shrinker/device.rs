@@ -142,8 +142,9 @@ impl Entry {
     /// reservation, in the helpers' and the drivers' free paths).
     pub(crate) fn put_reference(self: Arc<Self>) {
         // SAFETY: The caller holds a reference, so the object is live.
-        let dropped =
-            unsafe { bindings::refcount_dec_not_one(&raw mut (*self.shmem).base.refcount.refcount) };
+        let dropped = unsafe {
+            bindings::refcount_dec_not_one(&raw mut (*self.shmem).base.refcount.refcount)
+        };
         if !dropped {
             // Only the holder of the last reference gets here, once per
             // object, so the work item cannot be queued already.
@@ -434,7 +435,8 @@ impl Device {
                 return Err(e.into());
             }
             // SAFETY: The object is live.
-            self.stats.swapped_in(unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT);
+            self.stats
+                .swapped_in(unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT);
         }
         let mut lists = self.lists.lock();
         if let Err(e) = self.apply_locked(&mut lists, entry, Event::Populate) {

@@ -98,13 +98,15 @@ impl Stats {
     /// An object of `pages` pages was evicted.
     pub fn evicted(&self, pages: usize) {
         self.evicted.fetch_add(1, Ordering::Relaxed);
-        self.evicted_pages.fetch_add(pages as u64, Ordering::Relaxed);
+        self.evicted_pages
+            .fetch_add(pages as u64, Ordering::Relaxed);
     }
 
     /// An evicted object of `pages` pages was brought back.
     pub fn swapped_in(&self, pages: usize) {
         self.swapped_in.fetch_add(1, Ordering::Relaxed);
-        self.swapped_in_pages.fetch_add(pages as u64, Ordering::Relaxed);
+        self.swapped_in_pages
+            .fetch_add(pages as u64, Ordering::Relaxed);
     }
 
     /// A scanned object was left alone.

@@ -149,10 +149,16 @@ fn reclaim_one(
     }
     let (ret, event) = if purge {
         // SAFETY: The driver's callback, with the reservation lock held.
-        (unsafe { (dev.ops.purge)(shmem, ctx.can_block) }, Event::Purge)
+        (
+            unsafe { (dev.ops.purge)(shmem, ctx.can_block) },
+            Event::Purge,
+        )
     } else {
         // SAFETY: As above.
-        (unsafe { (dev.ops.evict)(shmem, ctx.can_block) }, Event::Evict)
+        (
+            unsafe { (dev.ops.evict)(shmem, ctx.can_block) },
+            Event::Evict,
+        )
     };
     if ret != 0 {
         return Err(Skip::Busy);

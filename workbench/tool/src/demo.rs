@@ -33,17 +33,24 @@ fn num(v: &Value, key: &str) -> u64 {
 pub fn parse(log: &str) -> Result<Vec<Run>, String> {
     let mut runs = Vec::new();
     for line in log.lines() {
-        let Some(rest) = line.trim_end_matches('\r').split_once("kit-demo: ").map(|(_, r)| r) else {
+        let Some(rest) = line
+            .trim_end_matches('\r')
+            .split_once("kit-demo: ")
+            .map(|(_, r)| r)
+        else {
             continue;
         };
-        let v: Value = serde_json::from_str(rest).map_err(|e| format!("bad kit-demo line `{rest}`: {e}"))?;
+        let v: Value =
+            serde_json::from_str(rest).map_err(|e| format!("bad kit-demo line `{rest}`: {e}"))?;
         let client = &v["client"];
         let completed = v["exit"].as_i64() == Some(0) && client["error"].as_i64() == Some(0);
         runs.push(Run {
             scenario: v["scenario"].as_str().unwrap_or("?").to_string(),
             kernel: v["kernel"].as_str().unwrap_or("?").to_string(),
             target_mib: num(&v, "target_mib"),
-            allocated_mib: client["allocated_mib"].as_u64().unwrap_or_else(|| num(client, "progress_mib")),
+            allocated_mib: client["allocated_mib"]
+                .as_u64()
+                .unwrap_or_else(|| num(client, "progress_mib")),
             purged_mib: num(&v, "purged_mib"),
             evicted_mib: num(&v, "evicted_mib"),
             swapped_in_mib: num(&v, "swapped_in_mib"),
@@ -80,6 +87,9 @@ pub fn summary(runs: &[Run]) -> Value {
     Value::Object(out)
 }
 
+/// A row of the table: its title and how to show a run's figure.
+type Row = (&'static str, fn(&Run) -> String);
+
 /// The side-by-side table.
 pub fn table(runs: &[Run]) -> String {
     let mut s = format!("{:<16}", "");
@@ -87,7 +97,7 @@ pub fn table(runs: &[Run]) -> String {
         s.push_str(&format!("{:>20}", format!("{} {}", r.scenario, r.kernel)));
     }
     s.push('\n');
-    let rows: [(&str, fn(&Run) -> String); 9] = [
+    let rows: [Row; 9] = [
         ("target MiB", |r| r.target_mib.to_string()),
         ("allocated MiB", |r| r.allocated_mib.to_string()),
         ("purged MiB", |r| r.purged_mib.to_string()),
@@ -95,8 +105,16 @@ pub fn table(runs: &[Run]) -> String {
         ("swapped in MiB", |r| r.swapped_in_mib.to_string()),
         ("OOM kills", |r| r.oom_kills.to_string()),
         ("mismatches", |r| r.mismatches.to_string()),
-        ("seconds", |r| r.seconds.map_or("-".to_string(), |x| format!("{x:.1}"))),
-        ("completed", |r| if r.completed { "yes".into() } else { "NO".into() }),
+        ("seconds", |r| {
+            r.seconds.map_or("-".to_string(), |x| format!("{x:.1}"))
+        }),
+        ("completed", |r| {
+            if r.completed {
+                "yes".into()
+            } else {
+                "NO".into()
+            }
+        }),
     ];
     for (name, f) in rows {
         s.push_str(&format!("{name:<16}"));
@@ -116,7 +134,10 @@ pub fn failure(r: &Run) -> String {
         (_, e) if e != 0 => format!("the client stopped on error {e}"),
         (x, _) => format!("the client exited with status {x}"),
     };
-    format!("{how} after {} of {} MiB, {} OOM kill(s)", r.allocated_mib, r.target_mib, r.oom_kills)
+    format!(
+        "{how} after {} of {} MiB, {} OOM kill(s)",
+        r.allocated_mib, r.target_mib, r.oom_kills
+    )
 }
 
 /// What the kit must show: every scenario completed without OOM kill or
@@ -131,7 +152,10 @@ pub fn kit_problems(runs: &[Run]) -> Vec<String> {
             p.push(format!("kit, {}: {} OOM kill(s)", r.scenario, r.oom_kills));
         }
         if r.mismatches > 0 {
-            p.push(format!("kit, {}: {} mismatched page(s)", r.scenario, r.mismatches));
+            p.push(format!(
+                "kit, {}: {} mismatched page(s)",
+                r.scenario, r.mismatches
+            ));
         }
         if r.scenario == "churn" && r.purged_mib == 0 {
             p.push("kit, churn: nothing was purged".to_string());
@@ -166,7 +190,10 @@ mod tests {
         assert!(runs[0].completed);
         assert_eq!(runs[0].purged_mib, 700);
         assert!(!runs[1].completed);
-        assert_eq!(runs[1].allocated_mib, 192, "a killed client's last progress counts");
+        assert_eq!(
+            runs[1].allocated_mib, 192,
+            "a killed client's last progress counts"
+        );
         assert_eq!(runs[1].seconds, None);
         let s = summary(&runs);
         assert_eq!(s["churn"]["kit"]["allocated_mib"], 1000);

@@ -137,7 +137,10 @@ fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
     println!("    figures: {out}");
     for r in runs.iter().filter(|r| r.kernel == "stock") {
         if r.completed && r.oom_kills == 0 {
-            println!("    stock, {}: held up (no OOM kill, no failure)", r.scenario);
+            println!(
+                "    stock, {}: held up (no OOM kill, no failure)",
+                r.scenario
+            );
         } else {
             println!("    stock, {}: failed: {}", r.scenario, demo::failure(r));
         }
