@@ -80,7 +80,7 @@ fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
             "{bad} kernel report line(s) in the guest log: a warning or splat fails the run"
         ));
     }
-    println!("    guest log clean: no warning, BUG, oops, KASAN, lockdep or RCU-stall report ({excused} known upstream warning(s) excused)");
+    println!("    guest log clean: no kernel warning, oops, sanitizer, lockdep or RCU-stall report ({excused} known upstream warning(s) excused)");
     Ok(())
 }
 
