@@ -164,6 +164,18 @@ fn state_value(s: State) -> u32 {
     }
 }
 
+/// The device, the tracked entry and the use named by a get's arguments.
+fn resolve_use(
+    s: *mut drm_gem_shmem_shrinker,
+    shmem: *mut bindings::drm_gem_shmem_object,
+    value: u32,
+) -> Result<(Arc<Device>, Arc<crate::device::Entry>, Use)> {
+    let what = use_from(value)?;
+    let dev = device_and_object(s, shmem)?;
+    let entry = dev.entry(shmem)?;
+    Ok((dev, entry, what))
+}
+
 /// Apply an event that needs no reservation lock to a tracked object.
 fn apply_event(
     s: *mut drm_gem_shmem_shrinker,
@@ -383,9 +395,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_locked(
     r#use: u32,
 ) -> c_int {
     let result = (|| -> Result {
-        let what = use_from(r#use)?;
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
+        let (dev, entry, what) = resolve_use(s, shmem, r#use)?;
         Ok(dev.get_locked(&entry, what)?)
     })();
     result.map_or_else(errno, |()| 0)
@@ -412,9 +422,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get(
     r#use: u32,
 ) -> c_int {
     let result = (|| -> Result {
-        let what = use_from(r#use)?;
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
+        let (dev, entry, what) = resolve_use(s, shmem, r#use)?;
         device::lock_resv(shmem)?;
         let r = dev.get_locked(&entry, what);
         device::unlock_resv(shmem);
