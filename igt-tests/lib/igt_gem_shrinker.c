@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers for testing a GEM shrinker from userspace; see igt_gem_shrinker.h.
+ */
+
+#include <errno.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_gem_shrinker.h"
+
+#define SHRINKER_PAGE 4096u
+#define KIT_DEBUGFS "/sys/kernel/debug/drm_gem_shmem_shrinker"
+#define SHRINKER_DEBUGFS "/sys/kernel/debug/shrinker"
+
+/*
+ * Word @word of a buffer filled with @seed: the first two words of every
+ * page hold a tag with the seed and the page's index, the rest a value
+ * derived from both.
+ */
+static uint32_t pattern(uint32_t seed, size_t word)
+{
+	size_t page = word / (SHRINKER_PAGE / 4), off = word % (SHRINKER_PAGE / 4);
+
+	if (off == 0)
+		return 0x4b495400u ^ seed;
+	if (off == 1)
+		return (uint32_t)page;
+	return (seed * 31u + (uint32_t)page) * 0x9e3779b1u;
+}
+
+/**
+ * igt_gem_shrinker_fill:
+ * @map: a CPU mapping of the buffer
+ * @size: the buffer's size in bytes, a multiple of the page size
+ * @seed: what makes this buffer's content different from another's
+ *
+ * Fills the buffer so that every page is unique.
+ */
+void igt_gem_shrinker_fill(uint32_t *map, size_t size, uint32_t seed)
+{
+	for (size_t i = 0; i < size / 4; i++)
+		map[i] = pattern(seed, i);
+}
+
+/**
+ * igt_gem_shrinker_bad_pages:
+ * @map: a CPU mapping of the buffer
+ * @size: the buffer's size in bytes
+ * @seed: the seed igt_gem_shrinker_fill() was given
+ *
+ * Returns: how many pages no longer hold what igt_gem_shrinker_fill() wrote.
+ */
+size_t igt_gem_shrinker_bad_pages(const uint32_t *map, size_t size, uint32_t seed)
+{
+	size_t bad = 0;
+
+	for (size_t p = 0; p < size / SHRINKER_PAGE; p++)
+		for (size_t i = p * SHRINKER_PAGE / 4; i < (p + 1) * SHRINKER_PAGE / 4; i++)
+			if (map[i] != pattern(seed, i)) {
+				bad++;
+				break;
+			}
+	return bad;
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/**
+ * igt_gem_shrinker_read_faults:
+ * @p: a word of a CPU mapping
+ *
+ * Returns: whether reading @p raised SIGBUS.
+ */
+bool igt_gem_shrinker_read_faults(const volatile uint32_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile bool faulted = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		faulted = true;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
+/* The first path matching @pattern, in @buf; false when none does. */
+static bool first_match(const char *pattern, char *buf, size_t len)
+{
+	glob_t g;
+	bool found;
+
+	found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
+	if (found)
+		snprintf(buf, len, "%s", g.gl_pathv[0]);
+	if (found || g.gl_pathc == 0)
+		globfree(&g);
+	return found;
+}
+
+/* The kit's debugfs directory of the first device that uses it. */
+static bool kit_dir(char *buf, size_t len)
+{
+	if (!first_match(KIT_DEBUGFS "/*/state", buf, len))
+		return false;
+	*strrchr(buf, '/') = '\0';
+	return true;
+}
+
+/**
+ * igt_gem_shrinker_kit_present:
+ *
+ * Returns: whether the shmem shrinker kit manages a DRM device here.
+ */
+bool igt_gem_shrinker_kit_present(void)
+{
+	char dir[256];
+
+	return kit_dir(dir, sizeof(dir));
+}
+
+/**
+ * igt_gem_shrinker_kit_stat:
+ * @counter: a counter of the kit's debugfs state file ("purged", ...)
+ *
+ * Returns: the counter's value; fails the test when it cannot be read.
+ */
+long long igt_gem_shrinker_kit_stat(const char *counter)
+{
+	char dir[256], path[300], line[256], key[64];
+	long long value, found = -1;
+	FILE *f;
+
+	igt_assert_f(kit_dir(dir, sizeof(dir)), "no %s/*/state\n", KIT_DEBUGFS);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	f = fopen(path, "r");
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &value) == 2 && !strcmp(key, counter))
+			found = value;
+	fclose(f);
+	igt_assert_f(found >= 0, "%s has no counter \"%s\"\n", path, counter);
+	return found;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	fputs(text, f);
+	igt_assert_f(fclose(f) == 0, "writing \"%s\" to %s failed: %s\n", text, path,
+		     strerror(errno));
+}
+
+/**
+ * igt_gem_shrinker_kit_scan:
+ * @pages: how many pages to reclaim at most
+ *
+ * Runs the kit's reclaim now through its debugfs scan file: DONTNEED
+ * buffers are purged first, then idle buffers are evicted.
+ */
+void igt_gem_shrinker_kit_scan(unsigned long pages)
+{
+	char dir[256], path[300], text[32];
+
+	igt_assert_f(kit_dir(dir, sizeof(dir)), "no %s/*/scan\n", KIT_DEBUGFS);
+	snprintf(path, sizeof(path), "%s/scan", dir);
+	snprintf(text, sizeof(text), "%lu\n", pages);
+	write_file(path, text);
+}
+
+static bool shrinker_dir(const char *prefix, char *buf, size_t len)
+{
+	char pattern[256];
+
+	snprintf(pattern, sizeof(pattern), SHRINKER_DEBUGFS "/%s*", prefix);
+	return first_match(pattern, buf, len);
+}
+
+/**
+ * igt_shrinker_debugfs_present:
+ * @prefix: the start of the shrinker's name
+ *
+ * Returns: whether the kernel's shrinker debugfs lists such a shrinker.
+ */
+bool igt_shrinker_debugfs_present(const char *prefix)
+{
+	char dir[256];
+
+	return shrinker_dir(prefix, dir, sizeof(dir));
+}
+
+/**
+ * igt_shrinker_debugfs_count:
+ * @prefix: the start of the shrinker's name
+ *
+ * Returns: what the shrinker's count_objects() reports, summed over nodes.
+ */
+unsigned long igt_shrinker_debugfs_count(const char *prefix)
+{
+	char dir[256], path[300];
+	unsigned long count, total = 0;
+	FILE *f;
+
+	igt_assert_f(shrinker_dir(prefix, dir, sizeof(dir)), "no %s/%s*\n", SHRINKER_DEBUGFS,
+		     prefix);
+	snprintf(path, sizeof(path), "%s/count", dir);
+	f = fopen(path, "r");
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	/* One "<memcg inode> <count per node>..." line per memcg; no memcg here. */
+	if (fscanf(f, "%*u") == 0)
+		while (fscanf(f, "%lu", &count) == 1)
+			total += count;
+	fclose(f);
+	return total;
+}
+
+/**
+ * igt_shrinker_debugfs_scan:
+ * @prefix: the start of the shrinker's name
+ * @nr_to_scan: how many objects the kernel asks the shrinker to scan
+ *
+ * Calls the shrinker's scan_objects() through the kernel's debugfs, for
+ * node 0 and no memcg.
+ */
+void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
+{
+	char dir[256], path[300], text[48];
+
+	igt_assert_f(shrinker_dir(prefix, dir, sizeof(dir)), "no %s/%s*\n", SHRINKER_DEBUGFS,
+		     prefix);
+	snprintf(path, sizeof(path), "%s/scan", dir);
+	snprintf(text, sizeof(text), "0 0 %lu\n", nr_to_scan);
+	write_file(path, text);
+}
+
+/**
+ * igt_gem_shrinker_drop_caches:
+ *
+ * Drops clean page cache and calls every shrinker (vm.drop_caches = 3).
+ * Pages that an eviction released without marking them dirty are lost
+ * here instead of being written to swap, so content checks that follow
+ * catch that bug.
+ */
+void igt_gem_shrinker_drop_caches(void)
+{
+	write_file("/proc/sys/vm/drop_caches", "3\n");
+}
+
+/**
+ * igt_gem_shrinker_memory_pressure:
+ * @mib: how much anonymous memory the child touches
+ *
+ * Forks a child that touches @mib MiB of anonymous memory, one MiB at a
+ * time, and exits. The kernel reclaims what it must to make room: page
+ * cache, swap, and whatever its shrinkers give back.
+ */
+void igt_gem_shrinker_memory_pressure(size_t mib)
+{
+	igt_fork(child, 1) {
+		for (size_t i = 0; i < mib; i++) {
+			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			igt_assert_f(p != MAP_FAILED, "no anonymous memory after %zu MiB\n", i);
+			memset(p, (int)(i & 0x7f) | 1, 1 << 20);
+		}
+	}
+	igt_waitchildren();
+}
+
+/**
+ * igt_gem_shrinker_meminfo_mib:
+ * @field: a /proc/meminfo field name, without the colon
+ *
+ * Returns: the field's value in MiB.
+ */
+size_t igt_gem_shrinker_meminfo_mib(const char *field)
+{
+	char line[256], key[64];
+	unsigned long kib;
+	long found = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	igt_assert_f(f, "cannot open /proc/meminfo: %s\n", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %lu", key, &kib) == 2 && !strcmp(key, field))
+			found = (long)(kib / 1024);
+	fclose(f);
+	igt_assert_f(found >= 0, "/proc/meminfo has no %s\n", field);
+	return (size_t)found;
+}
+
+/**
+ * igt_gem_shrinker_oom_kills:
+ *
+ * Returns: how many processes the OOM killer has killed since boot.
+ */
+unsigned long igt_gem_shrinker_oom_kills(void)
+{
+	char key[64];
+	unsigned long value, found = 0;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	igt_assert_f(f, "cannot open /proc/vmstat: %s\n", strerror(errno));
+	while (fscanf(f, "%63s %lu", key, &value) == 2)
+		if (!strcmp(key, "oom_kill"))
+			found = value;
+	fclose(f);
+	return found;
+}

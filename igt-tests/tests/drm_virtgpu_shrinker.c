@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The GEM shmem shrinker on virtio-gpu: the madvise uAPI, purging DONTNEED
+ * buffers, evicting idle buffers to swap and bringing them back when they
+ * are used again.
+ */
+
+/**
+ * TEST: drm virtgpu shrinker
+ * Category: Core
+ * Mega feature: General Core features
+ * Sub-category: Memory management
+ * Functionality: shrinker
+ * Description: madvise, purge, eviction and swap-in of virtio-gpu buffers
+ *		under the shmem shrinker kit.
+ *
+ * SUBTEST: param-reports-madvise
+ * SUBTEST: madvise-basic
+ * SUBTEST: madvise-bad-handle
+ * SUBTEST: madvise-bad-value
+ * SUBTEST: madvise-bad-padding
+ * SUBTEST: madvise-dumb-never-reclaimed
+ * SUBTEST: purge-dontneed
+ * SUBTEST: purged-mmap-sigbus
+ * SUBTEST: willneed-after-purge-not-retained
+ * SUBTEST: evict-swapin-integrity
+ * SUBTEST: evict-while-mmapped
+ * SUBTEST: swapin-on-submit
+ * SUBTEST: shrinker-debugfs-count-and-scan
+ * SUBTEST: madvise-close-race-scans
+ * SUBTEST: no-oom-overcommit
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "igt.h"
+#include "igt_gem_shrinker.h"
+#include "igt_virtgpu.h"
+
+IGT_TEST_DESCRIPTION("The GEM shmem shrinker on virtio-gpu: madvise, purge, evict and swap-in.");
+
+#define PAGE_BYTES 4096u
+/* Far more than any test here has: a scan reclaims everything it can. */
+#define SCAN_ALL (1ul << 20)
+
+static int fd = -1;
+
+/* A buffer of @pages pages filled with @seed, and unmapped again. */
+static uint32_t filled_buffer(size_t pages, uint32_t seed)
+{
+	size_t size = pages * PAGE_BYTES;
+	uint32_t handle = igt_virtgpu_create(fd, size);
+	uint32_t *map = igt_virtgpu_mmap(fd, handle, size);
+
+	igt_gem_shrinker_fill(map, size, seed);
+	munmap(map, size);
+	return handle;
+}
+
+/* Whether @handle's content is gone: DONTNEED again reports it. */
+static bool purged(uint32_t handle)
+{
+	return !igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED);
+}
+
+static void test_param_reports_madvise(void)
+{
+	int value = 0;
+
+	igt_assert_eq(__igt_virtgpu_getparam(fd, VIRTGPU_PARAM_MADVISE, &value), 0);
+	igt_assert_eq(value, 1);
+}
+
+static void test_madvise_basic(void)
+{
+	uint32_t handle = filled_buffer(64, 1);
+
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED));
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED));
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_madvise_bad_handle(void)
+{
+	uint32_t retained = 7;
+
+	igt_assert_eq(__igt_virtgpu_madvise(fd, 0xdead, VIRTGPU_MADV_DONTNEED, 0, &retained),
+		      -ENOENT);
+	igt_assert_eq(__igt_virtgpu_madvise(fd, 0, VIRTGPU_MADV_DONTNEED, 0, &retained), -ENOENT);
+	igt_assert_eq(retained, 7);
+}
+
+static void test_madvise_bad_value(void)
+{
+	uint32_t handle = filled_buffer(16, 2), retained = 7;
+
+	igt_assert_eq(__igt_virtgpu_madvise(fd, handle, 2, 0, &retained), -EINVAL);
+	igt_assert_eq(__igt_virtgpu_madvise(fd, handle, ~0u, 0, &retained), -EINVAL);
+	igt_assert_eq(retained, 7);
+	/* The rejected advice changed nothing: the buffer is still WILLNEED. */
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED));
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_madvise_bad_padding(void)
+{
+	uint32_t handle = filled_buffer(16, 3), retained = 7;
+
+	igt_assert_eq(__igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED, 1, &retained),
+		      -EINVAL);
+	igt_assert_eq(__igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED, 1u << 31,
+					    &retained), -EINVAL);
+	igt_assert_eq(retained, 7);
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_madvise_dumb_never_reclaimed(void)
+{
+	struct drm_mode_create_dumb d = { .width = 64, .height = 64, .bpp = 32 };
+
+	do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &d);
+	igt_assert_eq(__igt_virtgpu_madvise(fd, d.handle, VIRTGPU_MADV_DONTNEED, 0, NULL),
+		      -EINVAL);
+	igt_virtgpu_close(fd, d.handle);
+}
+
+static void test_purge_dontneed(void)
+{
+	size_t pressure_mib = igt_gem_shrinker_meminfo_mib("MemTotal");
+	long long before = igt_gem_shrinker_kit_stat("purged_pages");
+	uint32_t handle;
+	int round;
+
+	/* Forced: the kit's debugfs scan purges a DONTNEED buffer at once. */
+	handle = filled_buffer(256, 4);
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert_lte_s64(before + 256, igt_gem_shrinker_kit_stat("purged_pages"));
+	igt_assert(purged(handle));
+	igt_virtgpu_close(fd, handle);
+
+	/* Real memory pressure: reclaim purges it on its own. */
+	handle = filled_buffer(1024, 5);
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	for (round = 1; round <= 4 && !purged(handle); round++) {
+		igt_info("memory pressure round %d: %zu MiB of anonymous memory\n", round,
+			 pressure_mib);
+		igt_gem_shrinker_memory_pressure(pressure_mib);
+	}
+	igt_assert_f(purged(handle), "4 rounds of %zu MiB of memory pressure did not purge a "
+		     "4 MiB DONTNEED buffer\n", pressure_mib);
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_purged_mmap_sigbus(void)
+{
+	uint32_t handle = filled_buffer(64, 6);
+	uint32_t *map;
+
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert(purged(handle));
+	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
+	igt_assert_f(igt_gem_shrinker_read_faults(map),
+		     "CPU access to a purged buffer did not raise SIGBUS\n");
+	igt_assert_f(igt_gem_shrinker_read_faults(map + 63 * PAGE_BYTES / 4),
+		     "CPU access to a purged buffer's last page did not raise SIGBUS\n");
+	munmap(map, 64 * PAGE_BYTES);
+	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), -ENODATA);
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_willneed_after_purge_not_retained(void)
+{
+	uint32_t handle = filled_buffer(64, 7);
+
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert_f(!igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED),
+		     "WILLNEED after a purge reported the content as retained\n");
+	/* Purged is for good: taking the advice back does not bring it back. */
+	igt_assert(!igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED));
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_evict_swapin_integrity(void)
+{
+	long long evicted = igt_gem_shrinker_kit_stat("evicted");
+	long long swapped_in = igt_gem_shrinker_kit_stat("swapped_in");
+	uint32_t handle[8];
+	uint32_t *map;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		handle[i] = filled_buffer(128, 100 + i);
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert_lte_s64(evicted + 8, igt_gem_shrinker_kit_stat("evicted"));
+	igt_gem_shrinker_drop_caches();
+	for (i = 0; i < 8; i++) {
+		map = igt_virtgpu_mmap(fd, handle[i], 128 * PAGE_BYTES);
+		igt_assert_f(igt_gem_shrinker_bad_pages(map, 128 * PAGE_BYTES, 100 + i) == 0,
+			     "buffer %d lost content across evict and swap-in\n", i);
+		munmap(map, 128 * PAGE_BYTES);
+		igt_virtgpu_close(fd, handle[i]);
+	}
+	igt_assert_lte_s64(swapped_in + 8, igt_gem_shrinker_kit_stat("swapped_in"));
+}
+
+static void test_evict_while_mmapped(void)
+{
+	long long evicted = igt_gem_shrinker_kit_stat("evicted");
+	uint32_t handle = igt_virtgpu_create(fd, 128 * PAGE_BYTES);
+	uint32_t *map = igt_virtgpu_mmap(fd, handle, 128 * PAGE_BYTES);
+
+	igt_gem_shrinker_fill(map, 128 * PAGE_BYTES, 8);
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert_f(igt_gem_shrinker_kit_stat("evicted") > evicted,
+		     "an idle buffer behind a live mapping was not evicted\n");
+	igt_gem_shrinker_drop_caches();
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 128 * PAGE_BYTES, 8), 0);
+	igt_gem_shrinker_fill(map, 128 * PAGE_BYTES, 9);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 128 * PAGE_BYTES, 9), 0);
+	munmap(map, 128 * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * Without virgl (QEMU's plain virtio-gpu) there is no execbuffer; the
+ * submission that needs the pages is a transfer to the host.
+ */
+static void test_swapin_on_submit(void)
+{
+	uint32_t handle = filled_buffer(64, 10);
+	long long evicted = igt_gem_shrinker_kit_stat("evicted");
+	long long swapped_in;
+	uint32_t *map;
+
+	igt_gem_shrinker_kit_scan(SCAN_ALL);
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat("evicted"));
+	swapped_in = igt_gem_shrinker_kit_stat("swapped_in");
+	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), 0);
+	igt_assert_f(igt_gem_shrinker_kit_stat("swapped_in") > swapped_in,
+		     "the transfer did not swap the evicted buffer in\n");
+	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 10), 0);
+	munmap(map, 64 * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle);
+}
+
+/* The kernel's own shrinker debugfs (CONFIG_SHRINKER_DEBUG) drives the kit. */
+static void test_shrinker_debugfs_count_and_scan(void)
+{
+	long long before = igt_gem_shrinker_kit_stat("purged");
+	uint32_t handle = filled_buffer(64, 11);
+	unsigned long count;
+
+	igt_require_f(igt_shrinker_debugfs_present("drm-shmem:"),
+		      "no /sys/kernel/debug/shrinker/drm-shmem:* (CONFIG_SHRINKER_DEBUG)\n");
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	count = igt_shrinker_debugfs_count("drm-shmem:");
+	igt_assert_f(count >= 64, "count_objects() says %lu pages, want at least 64\n", count);
+	igt_shrinker_debugfs_scan("drm-shmem:", count);
+	igt_assert_lt_s64(before, igt_gem_shrinker_kit_stat("purged"));
+	igt_assert(purged(handle));
+	igt_virtgpu_close(fd, handle);
+}
+
+static volatile bool race_stop;
+
+static void *race_scanner(void *arg)
+{
+	while (!race_stop)
+		igt_gem_shrinker_kit_scan(64);
+	return NULL;
+}
+
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Create, madvise, map, transfer and close racing scans: no error, no splat. */
+static void test_madvise_close_race_scans(void)
+{
+	uint32_t handle[16] = { 0 }, *map;
+	double end = seconds_now() + 2.0;
+	int i, ret, rounds, bad = 0;
+	pthread_t scanner;
+
+	race_stop = false;
+	igt_assert_eq(pthread_create(&scanner, NULL, race_scanner, NULL), 0);
+	for (rounds = 0; seconds_now() < end; rounds++) {
+		i = rounds % 16;
+		if (handle[i])
+			igt_virtgpu_close(fd, handle[i]);
+		handle[i] = igt_virtgpu_create(fd, 16 * PAGE_BYTES);
+		igt_virtgpu_madvise(fd, handle[i], rounds % 3 ? VIRTGPU_MADV_DONTNEED :
+							      VIRTGPU_MADV_WILLNEED);
+		if (rounds % 4 == 0) {
+			map = igt_virtgpu_mmap(fd, handle[i], 16 * PAGE_BYTES);
+			if (!igt_gem_shrinker_read_faults(map))
+				map[0] = rounds;
+			munmap(map, 16 * PAGE_BYTES);
+		}
+		ret = __igt_virtgpu_transfer_to_host(fd, handle[i], 16 * PAGE_BYTES);
+		if (ret && ret != -ENODATA) {
+			igt_warn("round %d: transfer failed: %s\n", rounds, strerror(-ret));
+			bad++;
+		}
+	}
+	race_stop = true;
+	pthread_join(scanner, NULL);
+	for (i = 0; i < 16; i++)
+		if (handle[i])
+			igt_virtgpu_close(fd, handle[i]);
+	igt_info("%d rounds of create/madvise/map/transfer/close against scans\n", rounds);
+	igt_assert_eq(bad, 0);
+}
+
+/*
+ * An idle WILLNEED working set larger than RAM: the shrinker evicts it to
+ * swap as it grows, no process is OOM-killed, and every page comes back.
+ */
+static void test_no_oom_overcommit(void)
+{
+	size_t ram = igt_gem_shrinker_meminfo_mib("MemTotal");
+	size_t total = ram + ram / 4, n = total / 4, i;
+	unsigned long oom_kills = igt_gem_shrinker_oom_kills();
+	long long evicted = igt_gem_shrinker_kit_stat("evicted_pages");
+	uint32_t *handle, *map;
+
+	igt_require_f(igt_gem_shrinker_meminfo_mib("SwapFree") > total,
+		      "needs more than %zu MiB of free swap\n", total);
+	igt_info("%zu MiB of 4 MiB buffers with %zu MiB of RAM\n", total, ram);
+	handle = calloc(n, sizeof(*handle));
+	igt_assert(handle);
+	for (i = 0; i < n; i++)
+		handle[i] = filled_buffer(1024, 0x10000 + i);
+	for (i = 0; i < n; i++) {
+		map = igt_virtgpu_mmap(fd, handle[i], 4 << 20);
+		igt_assert_f(igt_gem_shrinker_bad_pages(map, 4 << 20, 0x10000 + i) == 0,
+			     "buffer %zu of %zu lost content\n", i, n);
+		munmap(map, 4 << 20);
+	}
+	for (i = 0; i < n; i++)
+		igt_virtgpu_close(fd, handle[i]);
+	free(handle);
+	igt_info("evicted %lld MiB\n", (igt_gem_shrinker_kit_stat("evicted_pages") - evicted) / 256);
+	igt_assert_eq(igt_gem_shrinker_oom_kills(), oom_kills);
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat("evicted_pages"));
+}
+
+static const struct {
+	const char *name;
+	const char *description;
+	void (*func)(void);
+} tests[] = {
+	{ "param-reports-madvise",
+	  "VIRTGPU_PARAM_MADVISE reports 1 on a kernel with the madvise uAPI.",
+	  test_param_reports_madvise },
+	{ "madvise-basic",
+	  "DONTNEED and WILLNEED on a live buffer both report its content retained.",
+	  test_madvise_basic },
+	{ "madvise-bad-handle",
+	  "madvise of a handle that does not exist fails with -ENOENT and writes nothing.",
+	  test_madvise_bad_handle },
+	{ "madvise-bad-value",
+	  "An unknown advice fails with -EINVAL and leaves the buffer as it was.",
+	  test_madvise_bad_value },
+	{ "madvise-bad-padding",
+	  "A non-zero pad field fails with -EINVAL.",
+	  test_madvise_bad_padding },
+	{ "madvise-dumb-never-reclaimed",
+	  "Dumb buffers (scanout) are never reclaimed: madvise fails with -EINVAL.",
+	  test_madvise_dumb_never_reclaimed },
+	{ "purge-dontneed",
+	  "A DONTNEED buffer is purged by the kit's debugfs scan, and again by real "
+	  "memory pressure from another process.",
+	  test_purge_dontneed },
+	{ "purged-mmap-sigbus",
+	  "CPU access to a purged buffer raises SIGBUS and a transfer fails with -ENODATA.",
+	  test_purged_mmap_sigbus },
+	{ "willneed-after-purge-not-retained",
+	  "WILLNEED after a purge reports the content lost, and keeps doing so.",
+	  test_willneed_after_purge_not_retained },
+	{ "evict-swapin-integrity",
+	  "Idle buffers are evicted, clean caches dropped, and every page read back "
+	  "through mmap is intact.",
+	  test_evict_swapin_integrity },
+	{ "evict-while-mmapped",
+	  "An idle buffer behind a live CPU mapping is evicted and faults back in intact.",
+	  test_evict_while_mmapped },
+	{ "swapin-on-submit",
+	  "A transfer to the host that references an evicted buffer swaps it in first.",
+	  test_swapin_on_submit },
+	{ "shrinker-debugfs-count-and-scan",
+	  "The kernel's shrinker debugfs counts DONTNEED pages and its scan purges them.",
+	  test_shrinker_debugfs_count_and_scan },
+	{ "madvise-close-race-scans",
+	  "Create, madvise, mmap, transfer and close race the shrinker's scans for 2 s.",
+	  test_madvise_close_race_scans },
+	{ "no-oom-overcommit",
+	  "An idle working set of 1.25x RAM is evicted to swap, nothing is OOM-killed "
+	  "and every page comes back.",
+	  test_no_oom_overcommit },
+};
+
+int igt_main()
+{
+	igt_fixture() {
+		fd = drm_open_driver(DRIVER_ANY);
+		igt_require_f(is_virtio_gpu_device(fd), "not a virtio-gpu device\n");
+		igt_require_f(igt_virtgpu_has_madvise(fd),
+			      "no VIRTGPU_PARAM_MADVISE: the kernel lacks the shmem shrinker kit\n");
+		igt_require_f(igt_gem_shrinker_kit_present(),
+			      "no /sys/kernel/debug/drm_gem_shmem_shrinker (debugfs mounted?)\n");
+	}
+
+	for (volatile size_t t = 0; t < ARRAY_SIZE(tests); t++) {
+		igt_describe(tests[t].description);
+		igt_subtest(tests[t].name)
+			tests[t].func();
+	}
+
+	igt_fixture()
+		close(fd);
+}
