@@ -7,11 +7,13 @@
 //! workbench scan-log KNOWN LOG...              fail on kernel warnings and splats
 //!                                              not excused by the KNOWN list
 //! workbench summary OUT.json [--kunit JSON]... [--cargo NAME=LOG]...
+//!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY=pass|skip]...
 //!                                              count results, print `N passed, N failed`
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
 //! ```
 
 mod demo;
+mod igt;
 mod kconfig;
 mod logscan;
 mod results;
@@ -87,16 +89,31 @@ fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
 fn summary(args: &[String]) -> Result<(), String> {
     let (out, rest) = args.split_first().ok_or("summary needs OUT.json")?;
     let mut suites = results::Suites::new();
+    let mut igt_runs = Vec::new();
+    let mut expect = Vec::new();
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
+            "--igt" => {
+                let (run, log) = value.split_once('=').ok_or("--igt takes RUN=LOG")?;
+                igt_runs.push((run.to_string(), igt::parse(&read(log)?)));
+            }
+            "--igt-expect" => expect.push(igt::parse_expect(value)?),
             "--kunit" => suites.extend(results::kunit_json(&read(value)?)?),
             "--cargo" => {
                 let (name, log) = value.split_once('=').ok_or("--cargo takes NAME=LOG")?;
                 suites.insert(name.to_string(), results::cargo_test(name, &read(log)?));
             }
             _ => return Err(format!("unknown summary option {flag}")),
+        }
+    }
+    for (run, bins) in &igt_runs {
+        suites.extend(igt::counts(run, bins, &expect)?);
+    }
+    for (suite, _) in &expect {
+        if !suites.contains_key(suite) {
+            return Err(format!("--igt-expect {suite}: no such IGT binary in the logs"));
         }
     }
     let total = results::total(&suites);

@@ -3,7 +3,8 @@
 //!
 //! KUnit results come as the JSON that the kernel's own parser writes
 //! (`tools/testing/kunit/kunit.py parse --json`); host tests as the plain
-//! output of `cargo test`. Every leaf test case counts once.
+//! output of `cargo test`; IGT results from the guest's log (see igt.rs).
+//! Every leaf test case counts once.
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn record(&mut self, status: Status, name: String) {
+    pub(crate) fn record(&mut self, status: Status, name: String) {
         match status {
             Status::Pass => self.passed += 1,
             Status::Skip => self.skipped += 1,
@@ -43,7 +44,7 @@ impl Counts {
 }
 
 #[derive(Clone, Copy)]
-enum Status {
+pub(crate) enum Status {
     Pass,
     Fail,
     Skip,
