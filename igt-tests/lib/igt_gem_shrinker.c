@@ -78,6 +78,23 @@ static void on_sigbus(int sig)
 	siglongjmp(sigbus_jmp, 1);
 }
 
+/* Reads *p, or writes @value there; returns whether that raised SIGBUS. */
+static bool access_faults(volatile uint32_t *p, bool write, uint32_t value)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile bool faulted = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1))
+		faulted = true;
+	else if (write)
+		*p = value;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
 /**
  * igt_gem_shrinker_read_faults:
  * @p: a word of a CPU mapping
@@ -86,16 +103,20 @@ static void on_sigbus(int sig)
  */
 bool igt_gem_shrinker_read_faults(const volatile uint32_t *p)
 {
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	volatile bool faulted = false;
+	return access_faults((volatile uint32_t *)p, false, 0);
+}
 
-	sigaction(SIGBUS, &sa, &old);
-	if (sigsetjmp(sigbus_jmp, 1))
-		faulted = true;
-	else
-		(void)*p;
-	sigaction(SIGBUS, &old, NULL);
-	return faulted;
+/**
+ * igt_gem_shrinker_write_faults:
+ * @p: a word of a CPU mapping
+ * @value: what to write
+ *
+ * Returns: whether writing @value to @p raised SIGBUS. A DONTNEED buffer
+ * may be purged at any moment, so only this is safe for touching one.
+ */
+bool igt_gem_shrinker_write_faults(volatile uint32_t *p, uint32_t value)
+{
+	return access_faults(p, true, value);
 }
 
 /* The first path matching @pattern, in @buf; false when none does. */
@@ -157,31 +178,56 @@ long long igt_gem_shrinker_kit_stat(const char *counter)
 	return found;
 }
 
-static void write_file(const char *path, const char *text)
+/* Returns 0 or a negative errno. */
+static int __write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 
-	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	if (!f)
+		return -errno;
 	fputs(text, f);
-	igt_assert_f(fclose(f) == 0, "writing \"%s\" to %s failed: %s\n", text, path,
-		     strerror(errno));
+	return fclose(f) ? -errno : 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int ret = __write_file(path, text);
+
+	igt_assert_f(ret == 0, "writing \"%s\" to %s failed: %s\n", text, path, strerror(-ret));
+}
+
+/**
+ * __igt_gem_shrinker_kit_scan:
+ * @pages: how many pages to reclaim at most
+ *
+ * Runs the kit's reclaim now through its debugfs scan file: DONTNEED
+ * buffers are purged first, then idle buffers are evicted. Safe to call
+ * from a thread other than the test's: it asserts nothing.
+ *
+ * Returns: 0 or a negative errno (-ENOENT without the kit).
+ */
+int __igt_gem_shrinker_kit_scan(unsigned long pages)
+{
+	char dir[256], path[300], text[32];
+
+	if (!kit_dir(dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/scan", dir);
+	snprintf(text, sizeof(text), "%lu\n", pages);
+	return __write_file(path, text);
 }
 
 /**
  * igt_gem_shrinker_kit_scan:
  * @pages: how many pages to reclaim at most
  *
- * Runs the kit's reclaim now through its debugfs scan file: DONTNEED
- * buffers are purged first, then idle buffers are evicted.
+ * Like __igt_gem_shrinker_kit_scan(), but fails the test on error.
  */
 void igt_gem_shrinker_kit_scan(unsigned long pages)
 {
-	char dir[256], path[300], text[32];
+	int ret = __igt_gem_shrinker_kit_scan(pages);
 
-	igt_assert_f(kit_dir(dir, sizeof(dir)), "no %s/*/scan\n", KIT_DEBUGFS);
-	snprintf(path, sizeof(path), "%s/scan", dir);
-	snprintf(text, sizeof(text), "%lu\n", pages);
-	write_file(path, text);
+	igt_assert_f(ret == 0, "the kit's debugfs scan failed: %s\n", strerror(-ret));
 }
 
 static bool shrinker_dir(const char *prefix, char *buf, size_t len)

@@ -18,8 +18,9 @@
 void igt_gem_shrinker_fill(uint32_t *map, size_t size, uint32_t seed);
 size_t igt_gem_shrinker_bad_pages(const uint32_t *map, size_t size, uint32_t seed);
 
-/* Whether reading *p raises SIGBUS, as it must for a purged buffer. */
+/* Whether reading or writing *p raises SIGBUS, as it must for a purged buffer. */
 bool igt_gem_shrinker_read_faults(const volatile uint32_t *p);
+bool igt_gem_shrinker_write_faults(volatile uint32_t *p, uint32_t value);
 
 /*
  * The shmem shrinker kit's debugfs (/sys/kernel/debug/drm_gem_shmem_shrinker/):
@@ -29,6 +30,7 @@ bool igt_gem_shrinker_read_faults(const volatile uint32_t *p);
  */
 bool igt_gem_shrinker_kit_present(void);
 long long igt_gem_shrinker_kit_stat(const char *counter);
+int __igt_gem_shrinker_kit_scan(unsigned long pages);
 void igt_gem_shrinker_kit_scan(unsigned long pages);
 
 /*

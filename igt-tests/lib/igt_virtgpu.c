@@ -113,6 +113,24 @@ uint32_t igt_virtgpu_create(int fd, size_t size)
 }
 
 /**
+ * __igt_virtgpu_mmap_offset:
+ * @fd: a virtio-gpu device
+ * @handle: the buffer
+ * @offset: where the fake offset to pass to mmap() goes
+ *
+ * Returns: 0 or a negative errno.
+ */
+int __igt_virtgpu_mmap_offset(int fd, uint32_t handle, uint64_t *offset)
+{
+	struct drm_virtgpu_map m = { .handle = handle };
+	int ret = virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_MAP, &m);
+
+	if (!ret)
+		*offset = m.offset;
+	return ret;
+}
+
+/**
  * __igt_virtgpu_mmap:
  * @fd: a virtio-gpu device
  * @handle: the buffer
@@ -123,13 +141,13 @@ uint32_t igt_virtgpu_create(int fd, size_t size)
  */
 int __igt_virtgpu_mmap(int fd, uint32_t handle, size_t size, uint32_t **map)
 {
-	struct drm_virtgpu_map m = { .handle = handle };
+	uint64_t offset = 0;
 	void *p;
-	int ret = virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_MAP, &m);
+	int ret = __igt_virtgpu_mmap_offset(fd, handle, &offset);
 
 	if (ret)
 		return ret;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
 	if (p == MAP_FAILED)
 		return -errno;
 	*map = p;
@@ -146,11 +164,16 @@ int __igt_virtgpu_mmap(int fd, uint32_t handle, size_t size, uint32_t **map)
  */
 uint32_t *igt_virtgpu_mmap(int fd, uint32_t handle, size_t size)
 {
-	uint32_t *map = NULL;
-	int ret = __igt_virtgpu_mmap(fd, handle, size, &map);
+	uint64_t offset = 0;
+	int ret = __igt_virtgpu_mmap_offset(fd, handle, &offset);
+	void *p;
 
-	igt_assert_f(ret == 0, "mapping buffer %u failed: %s\n", handle, strerror(-ret));
-	return map;
+	igt_assert_f(ret == 0, "DRM_IOCTL_VIRTGPU_MAP of buffer %u failed: %s\n", handle,
+		     strerror(-ret));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+	igt_assert_f(p != MAP_FAILED, "mmap() of buffer %u (%zu bytes at offset %#llx) failed: %s\n",
+		     handle, size, (unsigned long long)offset, strerror(errno));
+	return p;
 }
 
 /**

@@ -44,6 +44,7 @@ bool igt_virtgpu_has_madvise(int fd);
 int __igt_virtgpu_create(int fd, size_t size, uint32_t *handle);
 uint32_t igt_virtgpu_create(int fd, size_t size);
 
+int __igt_virtgpu_mmap_offset(int fd, uint32_t handle, uint64_t *offset);
 int __igt_virtgpu_mmap(int fd, uint32_t handle, size_t size, uint32_t **map);
 uint32_t *igt_virtgpu_mmap(int fd, uint32_t handle, size_t size);
 
