@@ -62,9 +62,10 @@ kernel: config
 	@bash workbench/kernel.sh build
 
 initramfs: config
-	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin
+	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin $(OUT)/vm/root
 	@. workbench/lib.sh && step "building the initramfs"
-	@bash workbench/vm/mkinitramfs.sh $(INITRAMFS) workbench/vm/payload $(OUT)/vm/payload-bin
+	@bash workbench/vm/mkinitramfs.sh $(INITRAMFS) $(OUT)/vm/root workbench/vm/payload \
+		$(OUT)/vm/payload-bin
 
 host-tests: setup
 	@bash workbench/host-tests.sh
@@ -76,7 +77,7 @@ header: setup
 header-check: setup
 	@bash workbench/header.sh check
 
-check: kernel initramfs tool
+check: kernel stock initramfs tool
 	@bash workbench/check.sh
 
 demo: kernel stock initramfs

@@ -1,24 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the guest's userspace programs, statically, against the uAPI
-# headers of the prepared tree (installed into the build directory when
-# they changed).
+# Build the guest's userspace programs against the uAPI headers of the
+# prepared tree (installed into the build directory when they changed):
+# the IGT tests, linked with Debian's libigt.so.0 through the kit's own
+# declarations of IGT's API, and the demo client. Then stage the libraries
+# they need (ldd's closure, with the dynamic loader) for the initramfs.
 #
-#   build-userspace.sh OUT_DIR
+#   build-userspace.sh PAYLOAD_DIR ROOT_DIR
+#
+# PAYLOAD_DIR gets the programs (IGT tests under igt/), ROOT_DIR the
+# libraries at the paths the loader looks for them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${TREE:?}" "${BUILD:?}"
-out=$1
+out=$1 root=$2
 hdr=$BUILD/usr-headers
 stamp=$hdr/.installed
+libigt=/usr/lib/x86_64-linux-gnu/libigt.so.0
+[ -f "$libigt" ] || die "no $libigt (Debian's intel-gpu-tools; run: make setup)"
 if [ ! -f "$stamp" ] || [ -n "$(find "$TREE/include/uapi" -newer "$stamp" -print -quit)" ]; then
 	step "installing the uAPI headers of the prepared tree"
 	make -s -C "$TREE" O="$BUILD" LLVM=-19 headers_install INSTALL_HDR_PATH="$hdr"
 	touch "$stamp"
 fi
-mkdir -p "$out"
-step "building the guest's userspace programs"
-gcc -static -O2 -Wall -Wextra -Wno-unused-parameter -I"$hdr/include" \
-	-o "$out/virtgpu-kit" adapters/virtio/userspace/virtgpu_kit.c
+rm -rf "$out" "$root"
+mkdir -p "$out/igt" "$root"
+
+step "building the IGT tests against $(basename "$libigt") (intel-gpu-tools $(dpkg-query -W -f '${Version}' intel-gpu-tools))"
+cflags=(-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+	-Iigt-tests/libigt-1.27.1 -Iigt-tests/lib -I"$hdr/include/drm" -I"$hdr/include")
+igt_lib=(igt-tests/lib/igt_gem_shrinker.c igt-tests/lib/igt_virtgpu.c)
+for src in igt-tests/tests/*.c igt-tests/tests/*/*.c; do
+	bin=$out/igt/$(basename "$src" .c)
+	gcc "${cflags[@]}" -o "$bin" "$src" "${igt_lib[@]}" -pthread -l:libigt.so.0
+	note "$bin"
+done
+
+step "building the demo client"
+gcc "${cflags[@]}" -o "$out/virtgpu-kit" adapters/virtio/userspace/virtgpu_kit.c \
+	"${igt_lib[@]}" -l:libigt.so.0
 note "$out/virtgpu-kit"
+
+# Every library the programs load, and the loader, at their own paths.
+libs=$(for bin in "$out"/igt/* "$out/virtgpu-kit"; do ldd "$bin"; done |
+	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+for lib in $libs; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+note "runtime for the guest: $(echo "$libs" | wc -l) libraries, $(du -sh "$root" | cut -f1) ($root)"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`, once the kernel and the initramfs are built: the C ABI
-# header check, host tests,
-# one guest boot that runs every KUnit suite, the KTAP parsed with the
-# kernel's own parser, the guest-log gate, the patch series applied with
-# git am to a clean v7.3.4, and the summary. Every part runs
-# even when an earlier one failed; any failure fails the whole.
+# `make check`, once the kernels and the initramfs are built: the C ABI
+# header check, host tests, one guest boot that runs every KUnit suite
+# (KTAP parsed with the kernel's own parser), the IGT tests in a guest on
+# the kit kernel and again on stock 7.3.4, the guest-log gate, the patch
+# series applied with git am to a clean v7.3.4, and the summary. Every
+# part runs even when an earlier one failed; any failure fails the whole.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${OUT:?}" "${TREE:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}"
+: "${OUT:?}" "${TREE:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
+stock_image=$KIT_CACHE/build-stock/arch/x86/boot/bzImage
+# The IGT guests are small, so that overcommit subtests stay quick.
+igt_mem=${IGT_MEM:-384M}
 
 dir=$OUT/check
 rm -rf "$dir"
@@ -22,7 +25,12 @@ bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
 	--mem "${VM_MEM:-1G}" --timeout 900 \
-	--append "kunit.enable=1 kunit.autorun=1 kit.run=check" || failed+=("guest run")
+	--append "kunit.enable=1 kunit.autorun=1 kit.run=check" || failed+=("KUnit guest")
+
+bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
+	--mem "$igt_mem" --timeout 900 --append "kit.run=igt" || failed+=("IGT guest, kit kernel")
+bash workbench/vm/run-vm.sh "$stock_image" "$INITRAMFS" "$dir/igt-stock.log" \
+	--mem "$igt_mem" --timeout 600 --append "kit.run=igt" || failed+=("IGT guest, stock kernel")
 
 kunit_py=$TREE/tools/testing/kunit/kunit.py
 
@@ -44,20 +52,24 @@ python3 "$kunit_py" parse --raw_output=kunit "$dir/console.log" >"$dir/kunit.kta
 parse_ktap kunit "$dir/console.log"
 note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
-step "parsing the userspace tests' KTAP (kit-ktap: lines) with kunit.py parse"
-sed -n 's/^kit-ktap: //p' "$dir/console.log" | tr -d '\r' >"$dir/userspace.ktap"
-parse_ktap userspace "$dir/userspace.ktap"
-note "raw KTAP: $dir/userspace.ktap, parsed: $dir/userspace.json"
+for run in igt igt-stock; do
+	step "IGT results, $run ($dir/$run.log)"
+	grep -ahE 'kit-igt: [^:]+: (Subtest |exit |Test requirement: |.*requirement not met)' "$dir/$run.log" |
+		tr -d '\r' | sed 's/^.*kit-igt: /    /' | grep -v 'requirement not met' | uniq
+done
 
 step "scanning the guest log for warnings and splats"
-"$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" || failed+=("guest log gate")
+"$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" "$dir/igt.log" \
+	"$dir/igt-stock.log" || failed+=("guest log gate")
 
 bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("patch series")
 
 step "summary"
 summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 [ -s "$dir/kunit.json" ] && summary_args+=(--kunit "$dir/kunit.json")
-[ -s "$dir/userspace.json" ] && summary_args+=(--kunit "$dir/userspace.json")
+summary_args+=(--igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log"
+	--igt-expect igt:drm_virtgpu_shrinker=pass --igt-expect igt:panfrost_shrinker=skip
+	--igt-expect igt-stock:drm_virtgpu_shrinker=skip --igt-expect igt-stock:panfrost_shrinker=skip)
 "$WORKBENCH" summary "${summary_args[@]}" || failed+=("test cases")
 
 if [ ${#failed[@]} -gt 0 ]; then

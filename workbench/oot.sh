@@ -32,8 +32,10 @@ note "built $(ls "$PWD"/*.ko)"
 step "booting that kernel and loading the module"
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
-cp workbench/vm/payload/oot.sh "$PWD"/drm_gem_shmem_shrinker.ko "$payload/"
-bash workbench/vm/mkinitramfs.sh "${OUT:-out}/oot/initramfs.cpio.gz" "$payload"
+mkdir "$payload/files" "$payload/no-libraries"
+cp workbench/vm/payload/oot.sh "$PWD"/drm_gem_shmem_shrinker.ko "$payload/files/"
+bash workbench/vm/mkinitramfs.sh "${OUT:-out}/oot/initramfs.cpio.gz" "$payload/no-libraries" \
+	"$payload/files"
 bash workbench/vm/run-vm.sh "$oot_build/arch/x86/boot/bzImage" "${OUT:-out}/oot/initramfs.cpio.gz" \
 	"${OUT:-out}/oot/console.log" --timeout 300 --append "kit.run=oot"
 grep 'kit-guest:' "${OUT:-out}/oot/console.log" | sed 's/^[^k]*kit-guest: /    /'
