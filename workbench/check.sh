@@ -54,8 +54,12 @@ note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
 for run in igt igt-stock; do
 	step "IGT results, $run ($dir/$run.log)"
-	grep -ahE 'kit-igt: [^:]+: (Subtest |exit |Test requirement: |.*requirement not met)' "$dir/$run.log" |
-		tr -d '\r' | sed 's/^.*kit-igt: /    /' | grep -v 'requirement not met' | uniq
+	# Result lines, exit statuses, and why a fixture skipped (the
+	# requirement and the test's message on the line after it).
+	tr -d '\r' <"$dir/$run.log" | sed -n 's/^.*kit-igt: //p' | awk '
+		/^[^:]+: (Subtest |exit )/ { print "    " $0 }
+		/^[^:]+: Test requirement: / { print "    " $0; why = 1; next }
+		why { print "    " $0; why = 0 }'
 done
 
 step "scanning the guest log for warnings and splats"

@@ -202,7 +202,7 @@ void igt_waitchildren(void);
 #define DRIVER_PANFROST (1 << 5)
 #define DRIVER_MSM (1 << 6)
 /* Any driver but vgem; drivers IGT does not know (virtio_gpu) only match this. */
-#define DRIVER_ANY ~(DRIVER_VGEM)
+#define DRIVER_ANY (~(DRIVER_VGEM))
 
 int drm_open_driver(int chipset);
 int __drm_open_driver(int chipset);

@@ -154,8 +154,9 @@ static void test_purge_dontneed(void)
 			 pressure_mib);
 		igt_gem_shrinker_memory_pressure(pressure_mib);
 	}
-	igt_assert_f(purged(handle), "4 rounds of %zu MiB of memory pressure did not purge a "
-		     "4 MiB DONTNEED buffer\n", pressure_mib);
+	igt_assert_f(purged(handle),
+		     "4 rounds of %zu MiB of memory pressure did not purge a 4 MiB DONTNEED buffer\n",
+		     pressure_mib);
 	igt_virtgpu_close(fd, handle);
 }
 

@@ -162,8 +162,9 @@ static void test_purge_dontneed(void)
 	igt_assert(panfrost_madvise(bo->handle, PANFROST_MADV_DONTNEED));
 	for (round = 1; round <= 4 && !purged(bo); round++)
 		igt_gem_shrinker_memory_pressure(pressure_mib);
-	igt_assert_f(purged(bo), "4 rounds of %zu MiB of memory pressure did not purge a "
-		     "4 MiB DONTNEED buffer\n", pressure_mib);
+	igt_assert_f(purged(bo),
+		     "4 rounds of %zu MiB of memory pressure did not purge a 4 MiB DONTNEED buffer\n",
+		     pressure_mib);
 	igt_panfrost_free_bo(fd, bo);
 }
 

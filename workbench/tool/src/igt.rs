@@ -106,7 +106,9 @@ pub fn parse_expect(arg: &str) -> Result<(String, Expect), String> {
     match arg.split_once('=') {
         Some((suite, "pass")) => Ok((suite.to_string(), Expect::Pass)),
         Some((suite, "skip")) => Ok((suite.to_string(), Expect::Skip)),
-        _ => Err(format!("--igt-expect takes RUN:BINARY=pass|skip, not {arg}")),
+        _ => Err(format!(
+            "--igt-expect takes RUN:BINARY=pass|skip, not {arg}"
+        )),
     }
 }
 
@@ -114,7 +116,9 @@ pub fn parse_expect(arg: &str) -> Result<(String, Expect), String> {
 /// says of each suite it names.
 pub fn counts(run: &str, bins: &[Binary], expect: &[(String, Expect)]) -> Result<Suites, String> {
     if bins.is_empty() {
-        return Err(format!("{run}: the log holds no IGT output (no `{PREFIX}` lines)"));
+        return Err(format!(
+            "{run}: the log holds no IGT output (no `{PREFIX}` lines)"
+        ));
     }
     let mut suites = Suites::new();
     for bin in bins {
@@ -231,7 +235,8 @@ kit-igt: panfrost_shrinker: exit 77\r
 
     #[test]
     fn exit_status_must_agree_with_the_results() {
-        let log = "kit-igt: t: list: a\nkit-igt: t: Subtest a: SUCCESS (0.0s)\nkit-igt: t: exit 139\n\
+        let log =
+            "kit-igt: t: list: a\nkit-igt: t: Subtest a: SUCCESS (0.0s)\nkit-igt: t: exit 139\n\
                    kit-igt: u: list: b\nkit-igt: u: Subtest b: SUCCESS (0.0s)\n";
         let s = counts("igt", &parse(log), &[]).unwrap();
         assert_eq!(s["igt:t"].failed_cases, vec!["igt:t (exit status 139)"]);

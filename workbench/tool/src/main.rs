@@ -113,7 +113,9 @@ fn summary(args: &[String]) -> Result<(), String> {
     }
     for (suite, _) in &expect {
         if !suites.contains_key(suite) {
-            return Err(format!("--igt-expect {suite}: no such IGT binary in the logs"));
+            return Err(format!(
+                "--igt-expect {suite}: no such IGT binary in the logs"
+            ));
         }
     }
     let total = results::total(&suites);
