@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -71,7 +74,8 @@ size_t igt_gem_shrinker_bad_pages(const uint32_t *map, size_t size, uint32_t see
 	return bad;
 }
 
-static sigjmp_buf sigbus_jmp;
+/* Per thread: a helper thread may touch mappings while the test does. */
+static __thread sigjmp_buf sigbus_jmp;
 
 static void on_sigbus(int sig)
 {
@@ -128,50 +132,87 @@ static bool first_match(const char *pattern, char *buf, size_t len)
 	found = glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0;
 	if (found)
 		snprintf(buf, len, "%s", g.gl_pathv[0]);
-	if (found || g.gl_pathc == 0)
-		globfree(&g);
+	globfree(&g);
 	return found;
 }
 
-/* The kit's debugfs directory of the first device that uses it. */
-static bool kit_dir(char *buf, size_t len)
+/**
+ * igt_gem_shrinker_device_name:
+ * @fd: an open DRM device
+ * @buf: where the name goes
+ * @len: the size of @buf
+ *
+ * The name of the device the DRM device belongs to (its parent in sysfs,
+ * such as "virtio0"): the name of its folder in the kit's debugfs, and
+ * what follows "drm-shmem:" in the name of its kernel shrinker.
+ *
+ * Returns: whether the name was found.
+ */
+bool igt_gem_shrinker_device_name(int fd, char *buf, size_t len)
 {
-	if (!first_match(KIT_DEBUGFS "/*/state", buf, len))
+	char link[64], target[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
 		return false;
-	*strrchr(buf, '/') = '\0';
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev),
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	snprintf(buf, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 	return true;
+}
+
+/* The kit's debugfs folder of @fd's device. */
+static bool kit_dir(int fd, char *buf, size_t len)
+{
+	char name[128];
+	struct stat st;
+
+	if (!igt_gem_shrinker_device_name(fd, name, sizeof(name)))
+		return false;
+	snprintf(buf, len, KIT_DEBUGFS "/%s", name);
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /**
  * igt_gem_shrinker_kit_present:
+ * @fd: an open DRM device
  *
- * Returns: whether the shmem shrinker kit manages a DRM device here.
+ * Returns: whether the shmem shrinker kit manages @fd's device.
  */
-bool igt_gem_shrinker_kit_present(void)
+bool igt_gem_shrinker_kit_present(int fd)
 {
 	char dir[256];
 
-	return kit_dir(dir, sizeof(dir));
+	return kit_dir(fd, dir, sizeof(dir));
 }
 
 /**
  * igt_gem_shrinker_kit_stat:
+ * @fd: an open DRM device the kit manages
  * @counter: a counter of the kit's debugfs state file ("purged", ...)
  *
  * Returns: the counter's value; fails the test when it cannot be read.
  */
-long long igt_gem_shrinker_kit_stat(const char *counter)
+long long igt_gem_shrinker_kit_stat(int fd, const char *counter)
 {
-	char dir[256], path[300], line[256], key[64];
+	char dir[256], path[300], line[256], key[64], more;
 	long long value, found = -1;
 	FILE *f;
 
-	igt_assert_f(kit_dir(dir, sizeof(dir)), "no %s/*/state\n", KIT_DEBUGFS);
+	igt_assert_f(kit_dir(fd, dir, sizeof(dir)), "the kit's debugfs has no folder for fd %d\n",
+		     fd);
 	snprintf(path, sizeof(path), "%s/state", dir);
 	f = fopen(path, "r");
 	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	/* "name value" lines; the per-state table's rows have three fields. */
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &value) == 2 && !strcmp(key, counter))
+		if (sscanf(line, "%63s %lld %c", key, &value, &more) == 2 &&
+		    !strcmp(key, counter))
 			found = value;
 	fclose(f);
 	igt_assert_f(found >= 0, "%s has no counter \"%s\"\n", path, counter);
@@ -198,6 +239,7 @@ static void write_file(const char *path, const char *text)
 
 /**
  * __igt_gem_shrinker_kit_scan:
+ * @fd: an open DRM device the kit manages
  * @pages: how many pages to reclaim at most
  *
  * Runs the kit's reclaim now through its debugfs scan file: DONTNEED
@@ -206,11 +248,11 @@ static void write_file(const char *path, const char *text)
  *
  * Returns: 0 or a negative errno (-ENOENT without the kit).
  */
-int __igt_gem_shrinker_kit_scan(unsigned long pages)
+int __igt_gem_shrinker_kit_scan(int fd, unsigned long pages)
 {
 	char dir[256], path[300], text[32];
 
-	if (!kit_dir(dir, sizeof(dir)))
+	if (!kit_dir(fd, dir, sizeof(dir)))
 		return -ENOENT;
 	snprintf(path, sizeof(path), "%s/scan", dir);
 	snprintf(text, sizeof(text), "%lu\n", pages);
@@ -219,13 +261,14 @@ int __igt_gem_shrinker_kit_scan(unsigned long pages)
 
 /**
  * igt_gem_shrinker_kit_scan:
+ * @fd: an open DRM device the kit manages
  * @pages: how many pages to reclaim at most
  *
  * Like __igt_gem_shrinker_kit_scan(), but fails the test on error.
  */
-void igt_gem_shrinker_kit_scan(unsigned long pages)
+void igt_gem_shrinker_kit_scan(int fd, unsigned long pages)
 {
-	int ret = __igt_gem_shrinker_kit_scan(pages);
+	int ret = __igt_gem_shrinker_kit_scan(fd, pages);
 
 	igt_assert_f(ret == 0, "the kit's debugfs scan failed: %s\n", strerror(-ret));
 }
@@ -310,19 +353,28 @@ void igt_gem_shrinker_drop_caches(void)
 
 /**
  * igt_gem_shrinker_memory_pressure:
- * @mib: how much anonymous memory the child touches
+ * @max_mib: how much anonymous memory the child touches at most
+ * @done: called in the child every 16 MiB; the child stops when it
+ *        returns true (may be NULL)
+ * @data: passed to @done
  *
- * Forks a child that touches @mib MiB of anonymous memory, one MiB at a
- * time, and exits. The kernel reclaims what it must to make room: page
- * cache, swap, and whatever its shrinkers give back.
+ * Forks a child that touches anonymous memory, one MiB at a time, until
+ * @done says so or @max_mib is reached, and waits for it. The kernel
+ * reclaims what it must to make room: page cache, swap, and whatever its
+ * shrinkers give back. Stopping as soon as the effect under test is seen
+ * keeps the pressure short of the OOM killer, which IGT points at forked
+ * children first.
  */
-void igt_gem_shrinker_memory_pressure(size_t mib)
+void igt_gem_shrinker_memory_pressure(size_t max_mib, bool (*done)(void *data), void *data)
 {
 	igt_fork(child, 1) {
-		for (size_t i = 0; i < mib; i++) {
-			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		for (size_t i = 0; i < max_mib; i++) {
+			char *p;
 
+			if (done && i % 16 == 0 && done(data))
+				break;
+			p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			igt_assert_f(p != MAP_FAILED, "no anonymous memory after %zu MiB\n", i);
 			memset(p, (int)(i & 0x7f) | 1, 1 << 20);
 		}
@@ -331,25 +383,20 @@ void igt_gem_shrinker_memory_pressure(size_t mib)
 }
 
 /**
- * igt_gem_shrinker_meminfo_mib:
- * @field: a /proc/meminfo field name, without the colon
+ * igt_gem_shrinker_reopen:
+ * @fd: an open DRM device
  *
- * Returns: the field's value in MiB.
+ * Returns: a new file descriptor, with its own DRM file, of @fd's device.
  */
-size_t igt_gem_shrinker_meminfo_mib(const char *field)
+int igt_gem_shrinker_reopen(int fd)
 {
-	char line[256], key[64];
-	unsigned long kib;
-	long found = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
+	char path[64];
+	int new_fd;
 
-	igt_assert_f(f, "cannot open /proc/meminfo: %s\n", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %lu", key, &kib) == 2 && !strcmp(key, field))
-			found = (long)(kib / 1024);
-	fclose(f);
-	igt_assert_f(found >= 0, "/proc/meminfo has no %s\n", field);
-	return (size_t)found;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	new_fd = open(path, O_RDWR | O_CLOEXEC);
+	igt_assert_f(new_fd >= 0, "reopening %s failed: %s\n", path, strerror(errno));
+	return new_fd;
 }
 
 /**

@@ -23,15 +23,16 @@ bool igt_gem_shrinker_read_faults(const volatile uint32_t *p);
 bool igt_gem_shrinker_write_faults(volatile uint32_t *p, uint32_t value);
 
 /*
- * The shmem shrinker kit's debugfs (/sys/kernel/debug/drm_gem_shmem_shrinker/):
- * whether it is there, one of its cumulative counters (purged, evicted,
- * swapped_in, and the same in pages), and a scan that purges and evicts
- * up to @pages pages now.
+ * The shmem shrinker kit's debugfs (/sys/kernel/debug/drm_gem_shmem_shrinker/
+ * DEVICE/) for the device of @fd: whether it is there, one of its
+ * cumulative counters (purged, evicted, swapped_in, and the same in pages),
+ * and a scan that purges and evicts up to @pages pages now.
  */
-bool igt_gem_shrinker_kit_present(void);
-long long igt_gem_shrinker_kit_stat(const char *counter);
-int __igt_gem_shrinker_kit_scan(unsigned long pages);
-void igt_gem_shrinker_kit_scan(unsigned long pages);
+bool igt_gem_shrinker_device_name(int fd, char *buf, size_t len);
+bool igt_gem_shrinker_kit_present(int fd);
+long long igt_gem_shrinker_kit_stat(int fd, const char *counter);
+int __igt_gem_shrinker_kit_scan(int fd, unsigned long pages);
+void igt_gem_shrinker_kit_scan(int fd, unsigned long pages);
 
 /*
  * The kernel's own shrinker debugfs (CONFIG_SHRINKER_DEBUG), for a shrinker
@@ -45,13 +46,17 @@ void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan);
 void igt_gem_shrinker_drop_caches(void);
 
 /*
- * Real memory pressure: a child process touches @mib MiB of anonymous
- * memory and exits. Reclaim, not debugfs, decides what the shrinkers do.
+ * Real memory pressure: a child process touches up to @max_mib MiB of
+ * anonymous memory, stopping early once @done(@data) is true, and exits.
+ * Reclaim, not debugfs, decides what the shrinkers do.
  */
-void igt_gem_shrinker_memory_pressure(size_t mib);
+void igt_gem_shrinker_memory_pressure(size_t max_mib, bool (*done)(void *data), void *data);
 
-/* /proc/meminfo's @field (MemTotal, SwapFree, ...) in MiB. */
-size_t igt_gem_shrinker_meminfo_mib(const char *field);
+/*
+ * A new DRM file on @fd's device: closing it frees every buffer a subtest
+ * made through it, even when the subtest failed half-way.
+ */
+int igt_gem_shrinker_reopen(int fd);
 
 /* /proc/vmstat's oom_kill counter. */
 unsigned long igt_gem_shrinker_oom_kills(void);

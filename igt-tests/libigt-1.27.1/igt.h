@@ -138,6 +138,9 @@ void __igt_skip_check(const char *file, const int line, const char *func, const 
 #define igt_assert_neq(n1, n2) igt_assert_cmpint(n1, !=, ==, n2)
 #define igt_assert_lte(n1, n2) igt_assert_cmpint(n1, <=, >, n2)
 #define igt_assert_lt(n1, n2) igt_assert_cmpint(n1, <, >=, n2)
+#define igt_assert_cmpu64(n1, cmp, ncmp, n2)						\
+	__igt_kit_cmp(unsigned long long, "%#llx", n1, cmp, ncmp, n2)
+#define igt_assert_eq_u64(n1, n2) igt_assert_cmpu64(n1, ==, !=, n2)
 #define igt_assert_eq_s64(n1, n2) igt_assert_cmps64(n1, ==, !=, n2)
 #define igt_assert_lte_s64(n1, n2) igt_assert_cmps64(n1, <=, >, n2)
 #define igt_assert_lt_s64(n1, n2) igt_assert_cmps64(n1, <, >=, n2)
@@ -203,6 +206,12 @@ void igt_waitchildren(void);
 #define DRIVER_MSM (1 << 6)
 /* Any driver but vgem; drivers IGT does not know (virtio_gpu) only match this. */
 #define DRIVER_ANY (~(DRIVER_VGEM))
+/*
+ * Newer IGT knows virtio_gpu as DRIVER_VIRTIO and keeps it out of
+ * DRIVER_ANY; 1.27.1 does not know it, so there a virtio_gpu card matches
+ * DRIVER_ANY only. Tests check the driver's name after opening.
+ */
+#define DRIVER_VIRTIO DRIVER_ANY
 
 int drm_open_driver(int chipset);
 int __drm_open_driver(int chipset);
@@ -225,5 +234,11 @@ extern int (*igt_ioctl)(int fd, unsigned long request, void *arg);
 	} while (0)
 
 void gem_close(int fd, uint32_t handle);
+
+/* --- igt_aux: the machine ------------------------------------------------------ */
+
+uint64_t igt_get_total_ram_mb(void);
+/* Free swap, despite the name. */
+uint64_t igt_get_total_swap_mb(void);
 
 #endif /* KIT_LIBIGT_IGT_H */

@@ -3,22 +3,26 @@
 //!
 //! The guest's `igt.sh` prints, for every test binary, what
 //! `--list-subtests` lists, then the binary's own output, then its exit
-//! status, each line prefixed with `kit-igt: BINARY: `:
+//! status, each on a line of its own kind:
 //!
 //! ```text
-//! kit-igt: drm_virtgpu_shrinker: list: madvise-basic
+//! kit-igt-list: drm_virtgpu_shrinker: madvise-basic
 //! kit-igt: drm_virtgpu_shrinker: Subtest madvise-basic: SUCCESS (0.012s)
-//! kit-igt: drm_virtgpu_shrinker: exit 0
+//! kit-igt-exit: drm_virtgpu_shrinker: 0
 //! ```
 //!
 //! IGT's own result lines (`Subtest NAME: RESULT (TIME)`) decide each
-//! subtest. A listed subtest without a result line (the binary crashed or
-//! was killed), a missing exit status, or an exit status that contradicts
-//! the results counts as a failure.
+//! subtest; should one be reported twice, the worse verdict counts. A
+//! listed subtest without a result line (the binary crashed or was
+//! killed), a missing exit status, or an exit status that contradicts the
+//! results (IGT exits 98 after a failure, 77 when everything skipped, 0
+//! otherwise) counts as a failure.
 
 use crate::results::{Counts, Status, Suites};
 
 const PREFIX: &str = "kit-igt: ";
+const LIST: &str = "kit-igt-list: ";
+const EXIT: &str = "kit-igt-exit: ";
 
 /// What the log says about one IGT binary.
 #[derive(Debug, Default)]
@@ -64,8 +68,13 @@ pub fn parse(log: &str) -> Vec<Binary> {
     let mut bins: Vec<Binary> = Vec::new();
     for raw in log.lines() {
         // A kernel message may have been printed ahead of ours on the line.
-        let Some(at) = raw.find(PREFIX) else { continue };
-        let line = strip_ansi(raw[at + PREFIX.len()..].trim_end_matches('\r'));
+        let Some((kind, at)) = [LIST, EXIT, PREFIX]
+            .iter()
+            .find_map(|k| raw.find(k).map(|at| (*k, at + k.len())))
+        else {
+            continue;
+        };
+        let line = strip_ansi(raw[at..].trim_end_matches('\r'));
         let Some((name, text)) = line.split_once(": ") else {
             continue;
         };
@@ -80,15 +89,22 @@ pub fn parse(log: &str) -> Vec<Binary> {
             }
         };
         let bin = &mut bins[idx];
-        if let Some(subtest) = text.strip_prefix("list: ") {
-            bin.listed.push(subtest.trim().to_string());
-        } else if let Some(code) = text.strip_prefix("exit ") {
-            bin.exit = code.trim().parse().ok();
-        } else if let Some(r) = result_line(text) {
-            bin.results.push(r);
+        match kind {
+            LIST => bin.listed.push(text.trim().to_string()),
+            EXIT => bin.exit = text.trim().parse().ok(),
+            _ => bin.results.extend(result_line(text)),
         }
     }
     bins
+}
+
+/// How bad a verdict is: a failure of any kind beats a skip beats a pass.
+fn severity(verdict: &str) -> u8 {
+    match verdict {
+        "SUCCESS" => 0,
+        "SKIP" => 1,
+        _ => 2,
+    }
 }
 
 /// What a run of one binary must show, beyond "nothing fails".
@@ -134,9 +150,20 @@ pub fn counts(run: &str, bins: &[Binary], expect: &[(String, Expect)]) -> Result
         if names.is_empty() {
             c.record(Status::Fail, format!("{suite} (lists no subtest)"));
         }
+        // What IGT itself saw, before the expectations are applied.
+        let (mut igt_passed, mut igt_failed) = (false, false);
         for name in names {
-            let verdict = bin.results.iter().rev().find(|(n, _)| n == name);
+            let verdict = bin
+                .results
+                .iter()
+                .filter(|(n, _)| n == name)
+                .max_by_key(|(_, v)| severity(v));
             let case = format!("{suite}.{name}");
+            match verdict.map(|(_, v)| severity(v)) {
+                Some(0) => igt_passed = true,
+                Some(1) => {}
+                _ => igt_failed = true,
+            }
             match verdict.map(|(_, v)| v.as_str()) {
                 Some("SUCCESS") if want == Some(Expect::Skip) => {
                     c.record(Status::Fail, format!("{case} (passed where it must skip)"))
@@ -150,10 +177,11 @@ pub fn counts(run: &str, bins: &[Binary], expect: &[(String, Expect)]) -> Result
                 None => c.record(Status::Fail, format!("{case} (no result: crashed?)")),
             }
         }
-        // IGT exits 0 (something passed), 77 (all skipped) or 98 (a failure).
+        // IGT exits 98 after a failure, 77 when everything skipped, else 0.
         let consistent = match bin.exit {
-            Some(0) | Some(77) => true,
-            Some(98) => c.failed > 0,
+            Some(98) => igt_failed,
+            Some(77) => !igt_failed && !igt_passed,
+            Some(0) => !igt_failed && igt_passed,
             _ => false,
         };
         if !consistent {
@@ -174,17 +202,20 @@ mod tests {
 
     const LOG: &str = "\
 [    3.1] virtio_gpu virtio0: [drm] something\r
-kit-igt: drm_virtgpu_shrinker: list: madvise-basic\r
-kit-igt: drm_virtgpu_shrinker: list: purge-dontneed\r
-kit-igt: drm_virtgpu_shrinker: list: no-oom-overcommit\r
+kit-igt-list: drm_virtgpu_shrinker: madvise-basic\r
+kit-igt-list: drm_virtgpu_shrinker: purge-dontneed\r
+kit-igt-list: drm_virtgpu_shrinker: no-oom-overcommit\r
 kit-igt: drm_virtgpu_shrinker: IGT-Version: 1.27.1-NO-GIT (x86_64) (Linux: 7.3.4+ x86_64)\r
 kit-igt: drm_virtgpu_shrinker: Starting subtest: madvise-basic\r
 kit-igt: drm_virtgpu_shrinker: \u{1b}[1mSubtest madvise-basic: SUCCESS (0.001s)\u{1b}[0m\r
 [    4.2] [IGT] drm_virtgpu_shrinker: starting subtest purge-dontneedkit-igt: drm_virtgpu_shrinker: Subtest purge-dontneed: FAIL (0.040s)\r
-kit-igt: drm_virtgpu_shrinker: exit 98\r
-kit-igt: panfrost_shrinker: list: madvise-basic\r
+kit-igt: drm_virtgpu_shrinker: exit 5 is a line of the test's own output\r
+kit-igt-exit: drm_virtgpu_shrinker: 98\r
+kit-igt-list: panfrost_shrinker: madvise-basic\r
 kit-igt: panfrost_shrinker: Subtest madvise-basic: SKIP (0.000s)\r
-kit-igt: panfrost_shrinker: exit 77\r
+kit-igt: panfrost_shrinker: Subtest madvise-basic: FAIL (0.000s)\r
+kit-igt: panfrost_shrinker: Subtest madvise-basic: SKIP (0.000s)\r
+kit-igt-exit: panfrost_shrinker: 98\r
 ";
 
     #[test]
@@ -199,8 +230,13 @@ kit-igt: panfrost_shrinker: exit 77\r
                 ("purge-dontneed".to_string(), "FAIL".to_string())
             ]
         );
-        assert_eq!(bins[0].exit, Some(98));
-        assert_eq!(bins[1].exit, Some(77));
+        assert_eq!(
+            bins[0].exit,
+            Some(98),
+            "a test's own \"exit 5\" line is not the status"
+        );
+        assert_eq!(bins[1].results.len(), 3);
+        assert_eq!(bins[1].exit, Some(98));
     }
 
     #[test]
@@ -215,32 +251,47 @@ kit-igt: panfrost_shrinker: exit 77\r
                 "igt:drm_virtgpu_shrinker.no-oom-overcommit (no result: crashed?)"
             ]
         );
+        // Reported three times: the worst verdict counts.
         let p = &s["igt:panfrost_shrinker"];
-        assert_eq!((p.passed, p.failed, p.skipped), (0, 0, 1));
+        assert_eq!((p.passed, p.failed, p.skipped), (0, 1, 0));
+        assert_eq!(
+            p.failed_cases,
+            vec!["igt:panfrost_shrinker.madvise-basic (FAIL)"]
+        );
     }
 
     #[test]
     fn expectations_turn_the_wrong_outcome_into_a_failure() {
-        let must_run = [parse_expect("igt:panfrost_shrinker=pass").unwrap()];
-        let s = counts("igt", &parse(LOG), &must_run).unwrap();
+        let log = "kit-igt-list: p: a\nkit-igt: p: Subtest a: SKIP (0.0s)\nkit-igt-exit: p: 77\n";
+        let must_run = [parse_expect("igt:p=pass").unwrap()];
+        let s = counts("igt", &parse(log), &must_run).unwrap();
         assert_eq!(
-            s["igt:panfrost_shrinker"].failed_cases,
-            vec!["igt:panfrost_shrinker.madvise-basic (skipped where it must run)"]
+            s["igt:p"].failed_cases,
+            vec!["igt:p.a (skipped where it must run)"]
         );
         let must_skip = [parse_expect("igt:drm_virtgpu_shrinker=skip").unwrap()];
         let s = counts("igt", &parse(LOG), &must_skip).unwrap();
-        assert_eq!(s["igt:drm_virtgpu_shrinker"].passed, 0);
+        let v = &s["igt:drm_virtgpu_shrinker"];
+        assert_eq!(v.passed, 0);
+        assert_eq!(
+            v.failed_cases[0],
+            "igt:drm_virtgpu_shrinker.madvise-basic (passed where it must skip)"
+        );
         assert!(parse_expect("igt:x=maybe").is_err());
     }
 
     #[test]
     fn exit_status_must_agree_with_the_results() {
-        let log =
-            "kit-igt: t: list: a\nkit-igt: t: Subtest a: SUCCESS (0.0s)\nkit-igt: t: exit 139\n\
-                   kit-igt: u: list: b\nkit-igt: u: Subtest b: SUCCESS (0.0s)\n";
+        let log = "kit-igt-list: t: a\nkit-igt: t: Subtest a: SUCCESS (0.0s)\n\
+                   kit-igt-exit: t: 139\n\
+                   kit-igt-list: u: b\nkit-igt: u: Subtest b: SUCCESS (0.0s)\n\
+                   kit-igt-list: v: c\nkit-igt: v: Subtest c: SKIP (0.0s)\nkit-igt-exit: v: 0\n\
+                   kit-igt-list: w: d\nkit-igt: w: Subtest d: SUCCESS (0.0s)\nkit-igt-exit: w: 0\n";
         let s = counts("igt", &parse(log), &[]).unwrap();
         assert_eq!(s["igt:t"].failed_cases, vec!["igt:t (exit status 139)"]);
         assert_eq!(s["igt:u"].failed_cases, vec!["igt:u (no exit status)"]);
+        assert_eq!(s["igt:v"].failed_cases, vec!["igt:v (exit status 0)"]);
+        assert!(s["igt:w"].failed_cases.is_empty());
     }
 
     #[test]

@@ -2,8 +2,10 @@
 # make check's IGT guest, on the kit kernel and on stock 7.3.4: every IGT
 # test binary, each first listed (--list-subtests) and then run whole.
 # Their output goes to the console only after each binary ends, one
-# "kit-igt: BINARY: LINE" per line, so that the kernel's own messages
-# cannot split IGT's lines; the host parses them (workbench summary --igt).
+# "kit-igt: BINARY: LINE" per line, so that the kernel's messages while it
+# runs cannot split IGT's lines; the list and the exit status go on
+# "kit-igt-list:" and "kit-igt-exit:" lines. The host parses them
+# (workbench summary --igt).
 
 kernel=stock
 [ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] && kernel=kit
@@ -22,10 +24,10 @@ export IGT_PLAIN_OUTPUT=1
 for bin in /payload/igt/*; do
 	name=${bin##*/}
 	"$bin" --list-subtests >/tmp/igt.list 2>&1
-	sed "s/^/kit-igt: $name: list: /" /tmp/igt.list
+	sed "s/^/kit-igt-list: $name: /" /tmp/igt.list
 	(echo 0 >/proc/self/oom_score_adj; exec "$bin") >/tmp/igt.out 2>&1
 	status=$?
 	sed "s/^/kit-igt: $name: /" /tmp/igt.out
-	echo "kit-igt: $name: exit $status"
+	echo "kit-igt-exit: $name: $status"
 done
 exit 0
