@@ -56,7 +56,8 @@ for run in igt igt-stock; do
 	step "IGT results, $run ($dir/$run.log)"
 	# Result lines, exit statuses, and why a fixture skipped (the
 	# requirement and the test's message on the line after it).
-	tr -d '\r' <"$dir/$run.log" | sed -n 's/^.*kit-igt: //p' | awk '
+	tr -d '\r' <"$dir/$run.log" |
+		sed -n -e 's/^.*kit-igt: //p' -e 's/^.*kit-igt-exit: \([^:]*\): /\1: exit /p' | awk '
 		/^[^:]+: (Subtest |exit )/ { print "    " $0 }
 		/^[^:]+: Test requirement: / { print "    " $0; why = 1; next }
 		why { print "    " $0; why = 0 }'
