@@ -108,6 +108,8 @@ impl Lists {
 #[pin_data]
 pub(crate) struct Entry {
     pub(crate) shmem: *mut bindings::drm_gem_shmem_object,
+    /// The object's size in pages; a GEM object's size never changes.
+    pub(crate) pages: usize,
     /// The object's state; `None` once untracked. Protected by the device's
     /// [`Device::lists`].
     pub(crate) tracked: LockedBy<Option<Tracked>, Lists>,
@@ -305,11 +307,11 @@ impl Device {
     /// Start tracking `shmem`.
     pub(crate) fn track(&self, shmem: *mut bindings::drm_gem_shmem_object) -> Result {
         // SAFETY: The caller passes a live object.
-        let size = unsafe { (*shmem).base.size };
-        let pages = size >> bindings::PAGE_SHIFT;
+        let pages = unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT;
         let entry = Arc::pin_init(
             try_pin_init!(Entry {
                 shmem,
+                pages,
                 tracked: LockedBy::new(&self.lists, None),
                 links <- ListLinks::new(),
                 tracker <- AtomicTracker::new(),
@@ -434,9 +436,7 @@ impl Device {
                 unsafe { bindings::drm_gem_shmem_put_pages_locked(shmem) };
                 return Err(e.into());
             }
-            // SAFETY: The object is live.
-            self.stats
-                .swapped_in(unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT);
+            self.stats.swapped_in(entry.pages);
         }
         let mut lists = self.lists.lock();
         if let Err(e) = self.apply_locked(&mut lists, entry, Event::Populate) {

@@ -174,14 +174,12 @@ fn reclaim_one(
     };
     match dev.apply(entry, event) {
         Ok(_) => {
-            // SAFETY: The object is live.
-            let pages = unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT;
             if purge {
-                dev.stats.purged(pages);
+                dev.stats.purged(entry.pages);
             } else {
-                dev.stats.evicted(pages);
+                dev.stats.evicted(entry.pages);
             }
-            Ok(pages)
+            Ok(entry.pages)
         }
         // Cannot happen: uses need the reservation lock, which is held.
         Err(_) => Err(Skip::Busy),
@@ -224,9 +222,7 @@ pub(crate) fn scan(dev: &Device, nr_to_scan: usize, ctx: ScanContext) -> (usize,
             } else {
                 Err(Skip::Locked)
             };
-            // SAFETY: The object is live.
-            let pages = unsafe { (*shmem).base.size } >> bindings::PAGE_SHIFT;
-            scanned += pages;
+            scanned += entry.pages;
             match result {
                 Ok(n) => freed += n,
                 Err(why) => dev.stats.skipped(why),
@@ -240,13 +236,18 @@ pub(crate) fn scan(dev: &Device, nr_to_scan: usize, ctx: ScanContext) -> (usize,
     (freed, scanned)
 }
 
+/// Whether evicted pages have somewhere to go.
+fn swap_available() -> bool {
+    // SAFETY: Reads a counter.
+    unsafe { bindings::get_nr_swap_pages() > 0 }
+}
+
 /// The reclaim context of a shrinker call.
 fn context(sc: &bindings::shrink_control) -> ScanContext {
     ScanContext {
         // SAFETY: Pure function of the flags.
         can_block: unsafe { bindings::gfpflags_allow_blocking(sc.gfp_mask) },
-        // SAFETY: Reads a counter.
-        swap_available: unsafe { bindings::get_nr_swap_pages() } > 0,
+        swap_available: swap_available(),
     }
 }
 
@@ -261,9 +262,7 @@ unsafe extern "C" fn count_objects(
 ) -> c_ulong {
     // SAFETY: `private_data` is the device, which outlives its shrinker.
     let dev = unsafe { &*(*shrinker).private_data.cast::<Device>() };
-    // SAFETY: Reads a counter.
-    let swap = unsafe { bindings::get_nr_swap_pages() } > 0;
-    crate::policy::count(&dev.acct, swap) as c_ulong
+    crate::policy::count(&dev.acct, swap_available()) as c_ulong
 }
 
 /// Call the registered shrinker's `count_objects`, as reclaim would.
