@@ -342,6 +342,7 @@ void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
  * igt_gem_shrinker_drop_caches:
  *
  * Drops clean page cache and calls every shrinker (vm.drop_caches = 3).
+ * Not igt_purge_vm_caches(): that also drives i915's own debugfs.
  * Pages that an eviction released without marking them dirty are lost
  * here instead of being written to swap, so content checks that follow
  * catch that bug.
