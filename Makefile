@@ -9,18 +9,25 @@
 
 KIT_CACHE ?= $(HOME)/.cache/shmem-shrinker-kit
 TREE      := $(KIT_CACHE)/linux
-BUILD     := $(KIT_CACHE)/build
 OUT       := $(CURDIR)/out
-FRAGMENT  := workbench/kit.config
 WORKBENCH := $(CURDIR)/target/release/workbench
-BZIMAGE   := $(BUILD)/arch/x86/boot/bzImage
+# Two kit kernels: make check's, with every debug checker the log gate
+# reads (KASAN, kmemleak, lockdep, list and object debugging, fault
+# injection), and the one figures come from (make demo), without them.
+FRAGMENT       := workbench/kit.config
+DEBUG_FRAGMENT := workbench/debug.config
+BUILD          := $(KIT_CACHE)/build
+PERF_BUILD     := $(KIT_CACHE)/build-perf
+BZIMAGE        := $(BUILD)/arch/x86/boot/bzImage
+PERF_BZIMAGE   := $(PERF_BUILD)/arch/x86/boot/bzImage
 INITRAMFS := $(OUT)/vm/initramfs.cpio.gz
 VM_MEM    ?= 1G
 
-export KIT_CACHE TREE BUILD OUT FRAGMENT WORKBENCH BZIMAGE INITRAMFS VM_MEM
+export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMAGE INITRAMFS VM_MEM
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
+	config-perf kernel-perf \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -35,7 +42,10 @@ help:
 	@echo "make header        regenerate the C ABI header from c-api/c_api.rs"
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
-	@echo "steps: setup source tool tree config kernel initramfs host-tests header-check"
+	@echo "steps: setup source tool tree config kernel config-perf kernel-perf initramfs"
+	@echo "       host-tests header-check"
+	@echo "kernels: make check boots \$$KIT_CACHE/build (debug checkers), make demo"
+	@echo "         \$$KIT_CACHE/build-perf (none), both also stock 7.3.4 (build-stock)"
 
 setup:
 	@bash workbench/setup.sh
@@ -56,10 +66,16 @@ tree-reset:
 	git -C $(TREE) reset -q --hard
 
 config: tree
-	@bash workbench/kernel.sh config
+	@bash workbench/kernel.sh config $(BUILD) $(FRAGMENT) $(DEBUG_FRAGMENT)
 
 kernel: config
-	@bash workbench/kernel.sh build
+	@bash workbench/kernel.sh build $(BUILD)
+
+config-perf: tree
+	@bash workbench/kernel.sh config $(PERF_BUILD) $(FRAGMENT)
+
+kernel-perf: config-perf
+	@bash workbench/kernel.sh build $(PERF_BUILD)
 
 initramfs: config
 	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin $(OUT)/vm/root
@@ -80,7 +96,7 @@ header-check: setup
 check: kernel stock initramfs tool
 	@bash workbench/check.sh
 
-demo: kernel stock initramfs
+demo: kernel-perf stock initramfs
 	@bash workbench/demo.sh
 
 shell: kernel initramfs
@@ -93,7 +109,7 @@ stock: tree tool
 
 # Build the core out of tree as a module (top-level Kbuild), against a
 # second build of the prepared tree without the core built in.
-oot: tree
+oot: tree tool
 	@bash workbench/oot.sh
 
 patches: tree

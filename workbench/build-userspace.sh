@@ -28,7 +28,7 @@ rm -rf "$out" "$root"
 mkdir -p "$out/igt" "$root"
 
 step "building the IGT tests against $(basename "$libigt") (intel-gpu-tools $(dpkg-query -W -f '${Version}' intel-gpu-tools))"
-cflags=(-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+cflags=(-D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 	-Iigt-tests/libigt-1.27.1 -Iigt-tests/lib -I"$hdr/include/drm" -I"$hdr/include")
 igt_lib=(igt-tests/lib/igt_gem_shrinker.c igt-tests/lib/igt_virtgpu.c)
 for src in igt-tests/tests/*.c igt-tests/tests/*/*.c; do

@@ -6,7 +6,7 @@
 # the side-by-side table and out/demo/summary.json.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${OUT:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
+: "${OUT:?}" "${PERF_BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
 dir=$OUT/demo
 mem_mib=${DEMO_MEM_MIB:-256}
 mem=${mem_mib}M
@@ -14,7 +14,7 @@ stock_image=$KIT_CACHE/build-stock/arch/x86/boot/bzImage
 rm -rf "$dir"
 mkdir -p "$dir"
 
-bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/kit.log" \
+bash workbench/vm/run-vm.sh "$PERF_BZIMAGE" "$INITRAMFS" "$dir/kit.log" \
 	--mem "$mem" --timeout 1200 --append "kit.run=demo kit.mem_mib=$mem_mib" || kit_failed=1
 grep -h 'kit-guest:' "$dir/kit.log" | sed 's/^[^k]*kit-guest: /    kit: /'
 

@@ -3,24 +3,37 @@
 #
 # Configure and build the prepared tree, out of tree, with LLVM 19.
 #
-#   kernel.sh config   allnoconfig + workbench/kit.config, verified
-#   kernel.sh build    bzImage, incremental, with progress
+#   kernel.sh config BUILD FRAGMENT...   allnoconfig + the fragments, verified
+#   kernel.sh build BUILD                bzImage, incremental, with progress
 #
-# TREE and BUILD come from the environment (the top-level Makefile).
+# make check's kernel is $KIT_CACHE/build (workbench/kit.config plus
+# workbench/debug.config); the one performance figures come from is
+# $KIT_CACHE/build-perf (workbench/kit.config alone). TREE comes from the
+# environment (the top-level Makefile).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${TREE:?}" "${BUILD:?}" "${FRAGMENT:?}" "${WORKBENCH:?}"
+: "${TREE:?}" "${WORKBENCH:?}"
+[ $# -ge 2 ] || die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD"
+action=$1
+BUILD=$2
+shift 2
 
 kmake() { make -C "$TREE" O="$BUILD" LLVM=-19 "$@"; }
 
-case ${1:-} in
+case $action in
 config)
+	[ $# -ge 1 ] || die "kernel.sh config: no fragment"
 	mkdir -p "$BUILD"
-	step "configuring: allnoconfig + $FRAGMENT"
+	step "configuring $BUILD: allnoconfig + $*"
+	# One fragment for Kconfig and for the check below; rewritten only
+	# when its content changes.
+	FRAGMENT=$BUILD/kit-fragment.config
+	cat "$@" >"$FRAGMENT.new"
+	if cmp -s "$FRAGMENT.new" "$FRAGMENT"; then rm "$FRAGMENT.new"; else mv "$FRAGMENT.new" "$FRAGMENT"; fi
 	# Keep .config's mtime when nothing changed, so that a no-op run does
 	# not make kbuild resynchronise the whole configuration.
 	[ -f "$BUILD/.config" ] && cp -p "$BUILD/.config" "$BUILD/.config.prev"
-	kmake -s KCONFIG_ALLCONFIG="$PWD/$FRAGMENT" allnoconfig >/dev/null
+	kmake -s KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >/dev/null
 	if [ -f "$BUILD/.config.prev" ] && cmp -s "$BUILD/.config" "$BUILD/.config.prev"; then
 		touch -r "$BUILD/.config.prev" "$BUILD/.config"
 		note ".config unchanged"
@@ -31,7 +44,7 @@ config)
 	;;
 build)
 	jobs=$(nproc)
-	log=${OUT:-out}/build/kernel.log
+	log=${OUT:-out}/build/$(basename "$BUILD").log
 	mkdir -p "$(dirname "$log")"
 	step "building bzImage with LLVM=-19 -j$jobs (full log: $log)"
 	# kbuild prints one line per object: show every 200th, with the count.
@@ -48,6 +61,6 @@ build)
 	note "$(grep -c '^  [A-Z]' "$log") build steps; image $BUILD/arch/x86/boot/bzImage"
 	;;
 *)
-	die "usage: kernel.sh config|build"
+	die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD"
 	;;
 esac

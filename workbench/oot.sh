@@ -6,7 +6,7 @@
 # config is the kit's fragment with the core left out.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${TREE:?}" "${BUILD:?}" "${FRAGMENT:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
+: "${TREE:?}" "${PERF_BUILD:?}" "${FRAGMENT:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
 oot_build=$KIT_CACHE/build-oot
 fragment=${OUT:-out}/oot/kit-without-core.config
 kmake() { make -C "$TREE" O="$oot_build" LLVM=-19 "$@"; }
@@ -14,9 +14,9 @@ kmake() { make -C "$TREE" O="$oot_build" LLVM=-19 "$@"; }
 mkdir -p "$(dirname "$fragment")"
 grep -v '^CONFIG_DRM_GEM_SHMEM_SHRINKER' "$FRAGMENT" >"$fragment"
 echo '# CONFIG_DRM_GEM_SHMEM_SHRINKER is not set' >>"$fragment"
-if [ ! -d "$oot_build" ] && [ -d "$BUILD" ]; then
-	step "seeding $oot_build from $BUILD"
-	cp -a "$BUILD" "$oot_build"
+if [ ! -d "$oot_build" ] && [ -d "$PERF_BUILD" ]; then
+	step "seeding $oot_build from $PERF_BUILD"
+	cp -a "$PERF_BUILD" "$oot_build"
 fi
 mkdir -p "$oot_build"
 step "configuring $oot_build: the kit's fragment without the core"

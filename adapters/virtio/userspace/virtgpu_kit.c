@@ -19,7 +19,6 @@
  * failure ends them.
  */
 
-#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>

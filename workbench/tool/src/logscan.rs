@@ -12,6 +12,8 @@
 /// Substrings that mark a kernel report which must fail the run, with the
 /// name used when reporting it.
 const PATTERNS: &[(&str, &str)] = &[
+    // Before "BUG:", which it contains.
+    ("ODEBUG:", "debugobjects report"),
     ("WARNING:", "warning"),
     ("BUG:", "bug"),
     ("kernel BUG at", "bug"),
@@ -28,6 +30,17 @@ const PATTERNS: &[(&str, &str)] = &[
     ("blocked for more than", "hung task"),
     ("Kernel panic", "panic"),
     ("general protection fault", "oops"),
+    // The debug kernel's checkers (workbench/debug.config).
+    ("list_add corruption", "list corruption"),
+    ("list_del corruption", "list corruption"),
+    ("page dumped because", "VM debug report"),
+    ("unreferenced object 0x", "kmemleak report"),
+    // A checker that switched itself off hides every later report: the
+    // kernel's own words, and the guest's end-of-run reading of
+    // /proc/lockdep_stats (workbench/vm/init).
+    ("turning off the locking correctness validator", "lockdep off"),
+    ("lockdep debug_locks=0", "lockdep off"),
+    ("Kernel memory leak detector disabled", "kmemleak off"),
 ];
 
 /// One offending line of a guest log.
@@ -232,6 +245,11 @@ mod tests {
     }
 
     #[test]
+    fn lockdep_still_on_passes() {
+        assert!(scan("kit-guest: lockdep debug_locks=1\n").is_empty());
+    }
+
+    #[test]
     fn every_report_kind_is_found() {
         for (line, kind) in [
             ("BUG: kernel NULL pointer dereference, address: 0", "bug"),
@@ -252,6 +270,28 @@ mod tests {
                 "hung task",
             ),
             ("Kernel panic - not syncing: Fatal exception", "panic"),
+            (
+                "list_add corruption. prev->next should be next (ffff888), but was 0",
+                "list corruption",
+            ),
+            (
+                "ODEBUG: free active (active state 0) object: ffff type: work_struct",
+                "debugobjects report",
+            ),
+            ("page dumped because: VM_BUG_ON_FOLIO(x)", "VM debug report"),
+            (
+                "kit-kmemleak: unreferenced object 0xffff888004d1c000 (size 64):",
+                "kmemleak report",
+            ),
+            (
+                "turning off the locking correctness validator.",
+                "lockdep off",
+            ),
+            ("kit-guest: lockdep debug_locks=0", "lockdep off"),
+            (
+                "kmemleak: Kernel memory leak detector disabled",
+                "kmemleak off",
+            ),
         ] {
             let f = scan(line);
             assert!(!f.is_empty(), "{line}");
