@@ -8,6 +8,7 @@
 
 #include <linux/delay.h>
 #include <linux/iosys-map.h>
+#include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/random.h>
@@ -491,13 +492,36 @@ static void test_counters_after_random_sequences(struct kunit *test)
 #define RACE_OBJECTS	16
 #define RACE_SECONDS	2
 
+/*
+ * The racing threads run until the deadline and then report that they are
+ * done; only then does the test stop them. kthread_stop() raises
+ * TIF_NOTIFY_SIGNAL on a thread, which makes its next contended
+ * interruptible wait fail with -EINTR, as a signal would in an ioctl: a
+ * thread must never be stopped while it still works.
+ */
 struct race {
 	struct kunit *test;
 	struct drm_gem_shmem_shrinker *s;
 	struct drm_device *drm;
 	atomic_t errors;
+	int last_error;
 	unsigned long deadline;
+	atomic_t running;
+	struct completion done;
 };
+
+static void race_error(struct race *r, int err)
+{
+	atomic_inc(&r->errors);
+	WRITE_ONCE(r->last_error, err);
+}
+
+static int race_finish(struct race *r)
+{
+	if (atomic_dec_and_test(&r->running))
+		complete(&r->done);
+	return 0;
+}
 
 /* Create, use, advise and free objects until the deadline. */
 static int race_user(void *arg)
@@ -517,8 +541,9 @@ static int race_user(void *arg)
 				continue;
 			}
 			obj[i]->base.funcs = &fake_funcs;
-			if (drm_gem_shmem_shrinker_track(r->s, obj[i]))
-				atomic_inc(&r->errors);
+			ret = drm_gem_shmem_shrinker_track(r->s, obj[i]);
+			if (ret)
+				race_error(r, ret);
 			continue;
 		}
 		switch ((x >> 12) % 4) {
@@ -527,7 +552,7 @@ static int race_user(void *arg)
 			if (!ret)
 				drm_gem_shmem_shrinker_put(r->s, obj[i], PIN);
 			else if (ret != -ENODATA)
-				atomic_inc(&r->errors);
+				race_error(r, ret);
 			break;
 		case 1:
 			drm_gem_shmem_shrinker_madvise(r->s, obj[i], (x >> 16) & 1, NULL);
@@ -543,7 +568,7 @@ static int race_user(void *arg)
 	for (i = 0; i < RACE_OBJECTS; i++)
 		if (obj[i])
 			drm_gem_object_put(&obj[i]->base);
-	return 0;
+	return race_finish(r);
 }
 
 /* Scan, as reclaim would, until the deadline. */
@@ -555,7 +580,7 @@ static int race_scanner(void *arg)
 		drm_gem_shmem_shrinker_scan(r->s, 8, true);
 		cond_resched();
 	}
-	return 0;
+	return race_finish(r);
 }
 
 static void test_racing_users_and_scans(struct kunit *test)
@@ -567,20 +592,28 @@ static void test_racing_users_and_scans(struct kunit *test)
 		.s = drv->shrinker,
 		.drm = drv->drm,
 		.deadline = jiffies + RACE_SECONDS * HZ,
+		.running = ATOMIC_INIT(4),
 	};
-	int i;
+	int i, n;
 
-	for (i = 0; i < 4; i++) {
-		t[i] = kthread_run(i < 2 ? race_user : race_scanner, &r, "shmem-shrinker-race/%d",
-				   i);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t[i]);
-		get_task_struct(t[i]);
+	init_completion(&r.done);
+	for (n = 0; n < 4; n++) {
+		t[n] = kthread_run(n < 2 ? race_user : race_scanner, &r, "shmem-shrinker-race/%d",
+				   n);
+		if (IS_ERR(t[n]))
+			break;
+		get_task_struct(t[n]);
 	}
-	for (i = 0; i < 4; i++) {
+	/* Threads that never started will not report. */
+	if (n < 4 && atomic_sub_and_test(4 - n, &r.running))
+		complete(&r.done);
+	wait_for_completion(&r.done);
+	for (i = 0; i < n; i++) {
 		kthread_stop(t[i]);
 		put_task_struct(t[i]);
 	}
-	KUNIT_EXPECT_EQ(test, atomic_read(&r.errors), 0);
+	KUNIT_ASSERT_EQ(test, n, 4);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r.errors), 0, "last error %d", r.last_error);
 	KUNIT_EXPECT_EQ(test, stats_of(test).scanned > 0, true);
 	KUNIT_EXPECT_EQ(test, unregister_when_idle(drv->shrinker), 0);
 }
