@@ -171,17 +171,28 @@ void virtio_gpu_shrinker_fini(struct virtio_gpu_device *vgdev)
  * @bo: The object, just created and attached, its reservation not held.
  *
  * The object's pages are resident already; the shrinker takes its own
- * reference on them. On failure the object simply stays unreclaimable.
+ * reference on them. On failure (only -ENOMEM) the object simply stays
+ * unreclaimable.
+ *
+ * The reservation is taken uninterruptibly: nobody else can hold it yet
+ * but a scan, for a few instructions, and an interruptible wait would let
+ * a pending signal (or kthread_stop()) leave the object silently
+ * unreclaimable.
  */
 void virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
 {
 	struct drm_gem_shmem_object *shmem = &bo->base;
+	int ret;
 
 	if (!vgdev->shrinker)
 		return;
 	if (drm_gem_shmem_shrinker_track(vgdev->shrinker, shmem))
 		return;
-	if (drm_gem_shmem_shrinker_get(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY)) {
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
+						DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	dma_resv_unlock(shmem->base.resv);
+	if (ret) {
 		drm_gem_shmem_shrinker_untrack(vgdev->shrinker, shmem);
 		return;
 	}
