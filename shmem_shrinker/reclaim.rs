@@ -99,16 +99,20 @@ unsafe fn evict_pages(shmem: *mut bindings::drm_gem_shmem_object) {
 /// The core's part of purging, after the driver's: the pages and the
 /// content are dropped for good, and CPU faults get SIGBUS from now on.
 ///
+/// Userspace's page-table entries go first: they map the pages without
+/// holding a reference, so a page released while still mapped could be
+/// reused under a live mapping.
+///
 /// # Safety
 ///
 /// As for [`evict_pages`].
 unsafe fn purge_pages(shmem: *mut bindings::drm_gem_shmem_object) {
     // SAFETY: As the function's safety requirement says.
     unsafe {
+        unmap_userspace(shmem);
         release_sgt(shmem);
         bindings::drm_gem_shmem_put_pages_locked(shmem);
         (*shmem).madv = -1;
-        unmap_userspace(shmem);
         let obj = &raw mut (*shmem).base;
         bindings::drm_gem_free_mmap_offset(obj);
         let inode = (*(*obj).filp).f_inode;
