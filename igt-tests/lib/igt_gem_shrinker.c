@@ -49,8 +49,26 @@ static uint32_t pattern(uint32_t seed, size_t word)
  */
 void igt_gem_shrinker_fill(uint32_t *map, size_t size, uint32_t seed)
 {
-	for (size_t i = 0; i < size / 4; i++)
-		map[i] = pattern(seed, i);
+	igt_gem_shrinker_fill_at(map, 0, size / SHRINKER_PAGE, seed);
+}
+
+/**
+ * igt_gem_shrinker_fill_at:
+ * @map: a CPU mapping of part of the buffer
+ * @first: the index in the buffer of the page that @map starts at
+ * @pages: how many pages @map covers
+ * @seed: what makes this buffer's content different from another's
+ *
+ * Writes pages @first to @first + @pages - 1 of the buffer as
+ * igt_gem_shrinker_fill() would, through a mapping of only those pages (a
+ * mapping at an offset, or what is left of one after munmap() or mremap()).
+ */
+void igt_gem_shrinker_fill_at(uint32_t *map, size_t first, size_t pages, uint32_t seed)
+{
+	size_t base = first * (SHRINKER_PAGE / 4);
+
+	for (size_t i = 0; i < pages * (SHRINKER_PAGE / 4); i++)
+		map[i] = pattern(seed, base + i);
 }
 
 /**
@@ -63,11 +81,28 @@ void igt_gem_shrinker_fill(uint32_t *map, size_t size, uint32_t seed)
  */
 size_t igt_gem_shrinker_bad_pages(const uint32_t *map, size_t size, uint32_t seed)
 {
-	size_t bad = 0;
+	return igt_gem_shrinker_bad_pages_at(map, 0, size / SHRINKER_PAGE, seed);
+}
 
-	for (size_t p = 0; p < size / SHRINKER_PAGE; p++)
-		for (size_t i = p * SHRINKER_PAGE / 4; i < (p + 1) * SHRINKER_PAGE / 4; i++)
-			if (map[i] != pattern(seed, i)) {
+/**
+ * igt_gem_shrinker_bad_pages_at:
+ * @map: a CPU mapping of part of the buffer
+ * @first: the index in the buffer of the page that @map starts at
+ * @pages: how many pages @map covers
+ * @seed: the seed the buffer was filled with
+ *
+ * Returns: how many of those pages do not hold what igt_gem_shrinker_fill()
+ * wrote to pages @first to @first + @pages - 1: a page of the buffer seen
+ * at the wrong place counts, since every page's content names its index.
+ */
+size_t igt_gem_shrinker_bad_pages_at(const uint32_t *map, size_t first, size_t pages,
+				     uint32_t seed)
+{
+	size_t words = SHRINKER_PAGE / 4, bad = 0;
+
+	for (size_t p = 0; p < pages; p++)
+		for (size_t i = 0; i < words; i++)
+			if (map[p * words + i] != pattern(seed, (first + p) * words + i)) {
 				bad++;
 				break;
 			}

@@ -17,6 +17,10 @@
 /* Content: every page unique, and compressible as rendering data often is. */
 void igt_gem_shrinker_fill(uint32_t *map, size_t size, uint32_t seed);
 size_t igt_gem_shrinker_bad_pages(const uint32_t *map, size_t size, uint32_t seed);
+/* The same for pages @first.. of the buffer, through a mapping of only those. */
+void igt_gem_shrinker_fill_at(uint32_t *map, size_t first, size_t pages, uint32_t seed);
+size_t igt_gem_shrinker_bad_pages_at(const uint32_t *map, size_t first, size_t pages,
+				     uint32_t seed);
 
 /* Whether reading or writing *p raises SIGBUS, as it must for a purged buffer. */
 bool igt_gem_shrinker_read_faults(const volatile uint32_t *p);

@@ -25,6 +25,13 @@
  * SUBTEST: willneed-after-purge-not-retained
  * SUBTEST: evict-swapin-integrity
  * SUBTEST: evict-while-mmapped
+ * SUBTEST: mmap-split-head-unmapped
+ * SUBTEST: mmap-split-middle-hole
+ * SUBTEST: mmap-split-mprotect-part
+ * SUBTEST: mmap-split-mremap-tail
+ * SUBTEST: dumb-mmap-split
+ * SUBTEST: dmabuf-mmap-offset
+ * SUBTEST: dumb-dmabuf-mmap-offset
  * SUBTEST: swapin-on-submit
  * SUBTEST: shrinker-debugfs-count-and-scan
  * SUBTEST: madvise-close-race-scans
@@ -237,6 +244,242 @@ static void test_evict_while_mmapped(void)
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 128 * PAGE_BYTES, 9), 0);
 	munmap(map, 128 * PAGE_BYTES);
 	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * CPU mappings that userspace has split: munmap() of a part, mprotect() of
+ * a part and mremap() of a part each leave VMAs that start inside the
+ * buffer, and a fault in one must map the page of the buffer under the
+ * faulting address, not the page at the same distance from the VMA's
+ * start. Each shape is checked on pages first touched after the split and,
+ * for a reclaimable buffer, again after eviction, when every page faults
+ * back in; then written through the split mapping and read back through a
+ * whole one.
+ */
+#define SPLIT_PAGES 16
+
+enum split_shape { SPLIT_HEAD, SPLIT_HOLE, SPLIT_MPROTECT, SPLIT_MREMAP_TAIL };
+
+/* What is left of a mapping of the whole buffer after the split. */
+struct split_map {
+	int parts;
+	struct {
+		uint32_t *map;
+		size_t first, pages;
+		bool writable;
+	} part[3];
+};
+
+static void split_map(struct split_map *m, int map_fd, uint64_t offset, enum split_shape shape)
+{
+	uint8_t *map = mmap(NULL, SPLIT_PAGES * PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    map_fd, offset);
+	void *dst;
+
+	igt_assert(map != MAP_FAILED);
+	memset(m, 0, sizeof(*m));
+#define PART(i, start, n, w) \
+	(m->part[i].map = (uint32_t *)(map + (start) * PAGE_BYTES), m->part[i].first = (start), \
+	 m->part[i].pages = (n), m->part[i].writable = (w))
+	switch (shape) {
+	case SPLIT_HEAD:
+		igt_assert_eq(munmap(map, 4 * PAGE_BYTES), 0);
+		PART(0, 4, SPLIT_PAGES - 4, true);
+		m->parts = 1;
+		break;
+	case SPLIT_HOLE:
+		igt_assert_eq(munmap(map + 4 * PAGE_BYTES, 4 * PAGE_BYTES), 0);
+		PART(0, 0, 4, true);
+		PART(1, 8, SPLIT_PAGES - 8, true);
+		m->parts = 2;
+		break;
+	case SPLIT_MPROTECT:
+		igt_assert_eq(mprotect(map + 4 * PAGE_BYTES, 4 * PAGE_BYTES, PROT_READ), 0);
+		PART(0, 0, 4, true);
+		PART(1, 4, 4, false);
+		PART(2, 8, SPLIT_PAGES - 8, true);
+		m->parts = 3;
+		break;
+	case SPLIT_MREMAP_TAIL:
+		/* A free place for the tail, away from the head. */
+		dst = mmap(NULL, (SPLIT_PAGES + 8) * PAGE_BYTES, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		igt_assert(dst != MAP_FAILED);
+		dst = mremap(map + 8 * PAGE_BYTES, (SPLIT_PAGES - 8) * PAGE_BYTES,
+			     (SPLIT_PAGES - 8) * PAGE_BYTES, MREMAP_MAYMOVE | MREMAP_FIXED,
+			     (uint8_t *)dst + 8 * PAGE_BYTES);
+		igt_assert(dst != MAP_FAILED);
+		PART(0, 0, 8, true);
+		m->parts = 2;
+		m->part[1].map = dst;
+		m->part[1].first = 8;
+		m->part[1].pages = SPLIT_PAGES - 8;
+		m->part[1].writable = true;
+		break;
+	}
+#undef PART
+}
+
+/* Pages of the split mapping that do not show the buffer's pages at their place. */
+static size_t split_bad_pages(const struct split_map *m, uint32_t seed)
+{
+	size_t bad = 0;
+
+	for (int i = 0; i < m->parts; i++)
+		bad += igt_gem_shrinker_bad_pages_at(m->part[i].map, m->part[i].first,
+						     m->part[i].pages, seed);
+	return bad;
+}
+
+static void split_fill(const struct split_map *m, uint32_t seed)
+{
+	for (int i = 0; i < m->parts; i++)
+		if (m->part[i].writable)
+			igt_gem_shrinker_fill_at(m->part[i].map, m->part[i].first,
+						 m->part[i].pages, seed);
+}
+
+/* Whether the writable parts, read through a whole mapping at @offset, hold @seed. */
+static size_t split_bad_written_pages(const struct split_map *m, int map_fd, uint64_t offset,
+				      uint32_t seed)
+{
+	uint32_t *whole = mmap(NULL, SPLIT_PAGES * PAGE_BYTES, PROT_READ, MAP_SHARED, map_fd,
+			       offset);
+	size_t bad = 0;
+
+	igt_assert(whole != MAP_FAILED);
+	for (int i = 0; i < m->parts; i++)
+		if (m->part[i].writable)
+			bad += igt_gem_shrinker_bad_pages_at(whole + m->part[i].first * PAGE_BYTES / 4,
+							     m->part[i].first, m->part[i].pages,
+							     seed);
+	munmap(whole, SPLIT_PAGES * PAGE_BYTES);
+	return bad;
+}
+
+static void split_unmap(const struct split_map *m)
+{
+	for (int i = 0; i < m->parts; i++)
+		munmap(m->part[i].map, m->part[i].pages * PAGE_BYTES);
+}
+
+static void test_mmap_split(enum split_shape shape)
+{
+	uint32_t handle = filled_buffer(SPLIT_PAGES, 0x5917);
+	long long evicted;
+	struct split_map m;
+	uint64_t offset;
+
+	igt_assert_eq(__igt_virtgpu_mmap_offset(fd, handle, &offset), 0);
+	split_map(&m, fd, offset, shape);
+	igt_assert_f(split_bad_pages(&m, 0x5917) == 0,
+		     "pages first touched after the split show the wrong part of the buffer\n");
+
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_gem_shrinker_drop_caches();
+	igt_assert_f(split_bad_pages(&m, 0x5917) == 0,
+		     "pages faulted back in after eviction show the wrong part of the buffer\n");
+
+	split_fill(&m, 0x5918);
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert_f(split_bad_written_pages(&m, fd, offset, 0x5918) == 0,
+		     "writes through the split mapping landed in the wrong pages\n");
+	split_unmap(&m);
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_mmap_split_head(void) { test_mmap_split(SPLIT_HEAD); }
+static void test_mmap_split_hole(void) { test_mmap_split(SPLIT_HOLE); }
+static void test_mmap_split_mprotect(void) { test_mmap_split(SPLIT_MPROTECT); }
+static void test_mmap_split_mremap(void) { test_mmap_split(SPLIT_MREMAP_TAIL); }
+
+/*
+ * The same on a dumb buffer, which the kit never reclaims: its mapping is
+ * the shmem helpers' own (drm_gem_shmem_vm_ops), on any kernel.
+ */
+static void test_dumb_mmap_split(void)
+{
+	static const enum split_shape shapes[] = {
+		SPLIT_HEAD, SPLIT_HOLE, SPLIT_MPROTECT, SPLIT_MREMAP_TAIL,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		struct drm_mode_create_dumb d = {
+			.width = 1024, .height = SPLIT_PAGES, .bpp = 32,
+		};
+		struct drm_mode_map_dumb map = {};
+		struct split_map m;
+		uint32_t *whole;
+
+		do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &d);
+		igt_assert_eq_u64(d.size, SPLIT_PAGES * PAGE_BYTES);
+		map.handle = d.handle;
+		do_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+		whole = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+		igt_assert(whole != MAP_FAILED);
+		igt_gem_shrinker_fill(whole, d.size, 0x5919 + i);
+		munmap(whole, d.size);
+
+		split_map(&m, fd, map.offset, shapes[i]);
+		igt_assert_f(split_bad_pages(&m, 0x5919 + i) == 0,
+			     "shape %zu: pages first touched after the split show the wrong part "
+			     "of the buffer\n", i);
+		split_fill(&m, 0x5929 + i);
+		igt_assert_f(split_bad_written_pages(&m, fd, map.offset, 0x5929 + i) == 0,
+			     "shape %zu: writes through the split mapping landed in the wrong "
+			     "pages\n", i);
+		split_unmap(&m);
+		igt_virtgpu_close(fd, d.handle);
+	}
+}
+
+/*
+ * mmap() of an exported buffer's dma-buf at an offset shows the buffer from
+ * that offset on, before and after a scan (exported buffers stay resident).
+ */
+static void check_dmabuf_mmap_offset(uint32_t handle, uint32_t seed)
+{
+	struct drm_prime_handle prime = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+	uint32_t *map;
+
+	do_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime);
+	map = mmap(NULL, (SPLIT_PAGES - 4) * PAGE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   prime.fd, 4 * PAGE_BYTES);
+	igt_assert(map != MAP_FAILED);
+	igt_assert_f(igt_gem_shrinker_bad_pages_at(map, 4, SPLIT_PAGES - 4, seed) == 0,
+		     "a dma-buf mapped 4 pages in does not start at the buffer's page 4\n");
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_gem_shrinker_drop_caches();
+	igt_assert_eq(igt_gem_shrinker_bad_pages_at(map, 4, SPLIT_PAGES - 4, seed), 0);
+	munmap(map, (SPLIT_PAGES - 4) * PAGE_BYTES);
+	close(prime.fd);
+}
+
+static void test_dmabuf_mmap_offset(void)
+{
+	uint32_t handle = filled_buffer(SPLIT_PAGES, 0x5939);
+
+	check_dmabuf_mmap_offset(handle, 0x5939);
+	igt_virtgpu_close(fd, handle);
+}
+
+static void test_dumb_dmabuf_mmap_offset(void)
+{
+	struct drm_mode_create_dumb d = { .width = 1024, .height = SPLIT_PAGES, .bpp = 32 };
+	struct drm_mode_map_dumb map = {};
+	uint32_t *whole;
+
+	do_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &d);
+	map.handle = d.handle;
+	do_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map);
+	whole = mmap(NULL, d.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+	igt_assert(whole != MAP_FAILED);
+	igt_gem_shrinker_fill(whole, d.size, 0x593a);
+	munmap(whole, d.size);
+	check_dmabuf_mmap_offset(d.handle, 0x593a);
+	igt_virtgpu_close(fd, d.handle);
 }
 
 /*
@@ -466,6 +709,31 @@ static const struct {
 	{ "evict-while-mmapped",
 	  "An idle buffer behind a live CPU mapping is evicted and faults back in intact.",
 	  test_evict_while_mmapped },
+	{ "mmap-split-head-unmapped",
+	  "munmap() of a mapping's first pages: the rest shows the right pages, before and "
+	  "after eviction, and writes land in them.",
+	  test_mmap_split_head },
+	{ "mmap-split-middle-hole",
+	  "munmap() of a mapping's middle pages: both parts show the right pages, before and "
+	  "after eviction.",
+	  test_mmap_split_hole },
+	{ "mmap-split-mprotect-part",
+	  "mprotect() of part of a mapping: all three VMAs show the right pages, before and "
+	  "after eviction.",
+	  test_mmap_split_mprotect },
+	{ "mmap-split-mremap-tail",
+	  "mremap() of a mapping's tail elsewhere: it shows the right pages, before and "
+	  "after eviction.",
+	  test_mmap_split_mremap },
+	{ "dumb-mmap-split",
+	  "Every split shape on a dumb buffer, mapped by the shmem helpers themselves.",
+	  test_dumb_mmap_split },
+	{ "dmabuf-mmap-offset",
+	  "mmap() of an exported buffer's dma-buf at an offset shows the buffer from there.",
+	  test_dmabuf_mmap_offset },
+	{ "dumb-dmabuf-mmap-offset",
+	  "The same for a dumb buffer, mapped by the shmem helpers themselves.",
+	  test_dumb_dmabuf_mmap_offset },
 	{ "swapin-on-submit",
 	  "A transfer to the host that references an evicted buffer swaps it in first.",
 	  test_swapin_on_submit },
