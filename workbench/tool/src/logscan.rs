@@ -56,7 +56,15 @@ pub struct Finding {
     pub case: Option<String>,
     /// The source location the report names (`path/file.c:123`), if any.
     pub location: Option<String>,
+    /// For a kmemleak report, the functions of the leaked object's
+    /// allocation backtrace.
+    pub frames: Vec<String>,
 }
+
+/// The pseudo-case of kmemleak reports: the guest scans once its work is
+/// done, so no KUnit case is running. A known entry `kmemleak FUNCTION`
+/// excuses a leak whose allocation backtrace passes through FUNCTION.
+const KMEMLEAK: &str = "kmemleak";
 
 /// An excused report: upstream `case` warns at `location` by design.
 #[derive(Debug, PartialEq, Eq)]
@@ -94,6 +102,11 @@ pub fn parse_known(text: &str) -> Result<Vec<Known>, String> {
 impl Finding {
     /// Whether `known` excuses this report.
     pub fn is_known(&self, known: &[Known]) -> bool {
+        if self.case.as_deref() == Some(KMEMLEAK) {
+            return known
+                .iter()
+                .any(|k| k.case == KMEMLEAK && self.frames.contains(&k.location));
+        }
         let (Some(case), Some(loc)) = (&self.case, &self.location) else {
             return false;
         };
@@ -132,6 +145,14 @@ fn location(text: &str) -> Option<String> {
             })
         })
         .map(str::to_string)
+}
+
+/// The function of a backtrace line of a kmemleak report as the guest
+/// prints it (`kit-kmemleak:     name+0x1f/0x40`).
+fn kmemleak_frame(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once("kit-kmemleak:     ")?;
+    let (name, offset) = rest.trim().split_once('+')?;
+    (offset.starts_with("0x") && !name.contains(' ')).then_some(name)
 }
 
 /// A KTAP result line (`ok 3 name` or `not ok 3 name # SKIP ...`): the
@@ -177,14 +198,32 @@ pub fn scan(log: &str) -> Vec<Finding> {
             continue;
         }
         let text = raw.trim_end_matches('\r');
+        if let Some(frame) = kmemleak_frame(text) {
+            if let Some(f) = findings
+                .last_mut()
+                .filter(|f| f.case.as_deref() == Some(KMEMLEAK))
+            {
+                f.frames.push(frame.to_string());
+            }
+            continue;
+        }
         if let Some((_, kind)) = PATTERNS.iter().find(|(p, _)| text.contains(p)) {
+            let kmemleak = *kind == "kmemleak report";
             findings.push(Finding {
                 line: i + 1,
                 kind,
                 text: text.to_string(),
-                case: None,
+                case: kmemleak.then(|| KMEMLEAK.to_string()),
                 location: location(body),
+                frames: Vec::new(),
             });
+            if kmemleak {
+                // Not attributed to a KUnit case: move it out of the way of
+                // the findings that wait for theirs.
+                let f = findings.pop().unwrap();
+                findings.insert(pending, f);
+                pending += 1;
+            }
         }
     }
     findings
@@ -235,6 +274,7 @@ mod tests {
             text: String::new(),
             case: Some(case.into()),
             location: Some(loc.into()),
+            frames: Vec::new(),
         };
         assert!(f("s.c", "drivers/a.c:10").is_known(&known));
         assert!(f("s.c.param", "drivers/a.c:10").is_known(&known));
@@ -242,6 +282,25 @@ mod tests {
         assert!(!f("s.c", "drivers/a.c:11").is_known(&known));
         assert!(!f("s.other", "drivers/a.c:10").is_known(&known));
         assert!(parse_known("just-one-word\n").is_err());
+    }
+
+    #[test]
+    fn kmemleak_reports_are_excused_by_a_frame_of_their_backtrace() {
+        let log = "KTAP version 1\nkit-kmemleak: unreferenced object 0xff11 (size 16):\n\
+                   kit-kmemleak:   backtrace (crc 0):\n\
+                   kit-kmemleak:     __kmalloc_cache_noprof+0x255/0x3e0\n\
+                   kit-kmemleak:     upstream_test_leak+0x4a/0xe0\n\
+                   kit-kmemleak: unreferenced object 0xff12 (size 8):\n\
+                   kit-kmemleak:     __kmalloc_cache_noprof+0x255/0x3e0\n\
+                   kit-kmemleak:     drm_gem_shmem_shrinker_track+0x1/0x2\n\
+                   ok 1 suite_after_the_scan\n";
+        let f = scan(log);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].frames, ["__kmalloc_cache_noprof", "upstream_test_leak"]);
+        let known = parse_known("kmemleak upstream_test_leak\n").unwrap();
+        assert!(f[0].is_known(&known));
+        assert!(!f[1].is_known(&known));
+        assert_eq!(f[1].case.as_deref(), Some("kmemleak"));
     }
 
     #[test]
