@@ -298,19 +298,23 @@ int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, u32 madv, bool *re
 					      retained);
 }
 
-/* CPU faults: swap in, then map the one page; no page reference is kept. */
+/*
+ * CPU faults: swap in, then map the one page; no page reference is kept.
+ *
+ * The page is counted from the object's fake mmap offset, which vm_pgoff
+ * counts from, not from the VMA's start: a VMA that userspace split, or a
+ * dma-buf mapped at an offset, starts inside the object. A purged object
+ * lost its offset, but it fails the get first.
+ */
 static vm_fault_t virtio_gpu_shrinker_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct drm_gem_object *obj = vma->vm_private_data;
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
-	pgoff_t page_offset = vmf->pgoff - vma->vm_pgoff;
+	pgoff_t page_offset;
 	vm_fault_t ret;
 	int err;
-
-	if (page_offset >= obj->size >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;
 
 	dma_resv_lock(obj->resv, NULL);
 	err = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
@@ -318,6 +322,13 @@ static vm_fault_t virtio_gpu_shrinker_fault(struct vm_fault *vmf)
 	if (err) {
 		dma_resv_unlock(obj->resv);
 		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	page_offset = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
+	if (page_offset >= obj->size >> PAGE_SHIFT) {
+		drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem,
+					   DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+		dma_resv_unlock(obj->resv);
+		return VM_FAULT_SIGBUS;
 	}
 	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(shmem->pages[page_offset]));
 	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
