@@ -38,7 +38,10 @@ const PATTERNS: &[(&str, &str)] = &[
     // A checker that switched itself off hides every later report: the
     // kernel's own words, and the guest's end-of-run reading of
     // /proc/lockdep_stats (workbench/vm/init).
-    ("turning off the locking correctness validator", "lockdep off"),
+    (
+        "turning off the locking correctness validator",
+        "lockdep off",
+    ),
     ("lockdep debug_locks=0", "lockdep off"),
     ("Kernel memory leak detector disabled", "kmemleak off"),
 ];
@@ -296,7 +299,10 @@ mod tests {
                    ok 1 suite_after_the_scan\n";
         let f = scan(log);
         assert_eq!(f.len(), 2);
-        assert_eq!(f[0].frames, ["__kmalloc_cache_noprof", "upstream_test_leak"]);
+        assert_eq!(
+            f[0].frames,
+            ["__kmalloc_cache_noprof", "upstream_test_leak"]
+        );
         let known = parse_known("kmemleak upstream_test_leak\n").unwrap();
         assert!(f[0].is_known(&known));
         assert!(!f[1].is_known(&known));
