@@ -37,10 +37,12 @@ for src in igt-tests/tests/*.c igt-tests/tests/*/*.c; do
 	note "$bin"
 done
 
-step "building the demo client"
-gcc "${cflags[@]}" -o "$out/virtgpu-kit" adapters/virtio/userspace/virtgpu_kit.c \
-	"${igt_lib[@]}" -l:libigt.so.0
-note "$out/virtgpu-kit"
+step "building the demo, stress and fuzz clients"
+for client in virtgpu_kit virtgpu_stress virtgpu_fuzz; do
+	gcc "${cflags[@]}" -o "$out/${client/_/-}" "adapters/virtio/userspace/$client.c" \
+		"${igt_lib[@]}" -l:libigt.so.0
+	note "$out/${client/_/-}"
+done
 
 # Every library the programs load, and the loader, at their own paths.
 libs=$(for bin in "$out"/igt/* "$out/virtgpu-kit"; do ldd "$bin"; done |

@@ -10,6 +10,8 @@
 //!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY=pass|skip]...
 //!                                              count results, print `N passed, N failed`
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
+//! workbench stress-report OUT.json LOG MIN_CYCLES
+//!                                              make stress's figures and verdict
 //! ```
 
 mod demo;
@@ -18,6 +20,7 @@ mod kconfig;
 mod logscan;
 mod results;
 mod series;
+mod stress;
 mod tree;
 
 use std::path::Path;
@@ -172,6 +175,25 @@ fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
     Err(problems.join("; "))
 }
 
+fn stress_report(out: &str, log: &str, min_cycles: &str) -> Result<(), String> {
+    let min_cycles: u64 = min_cycles
+        .parse()
+        .map_err(|_| format!("MIN_CYCLES `{min_cycles}` is not a number"))?;
+    let r = stress::parse(&read(log)?).map_err(|e| format!("{log}: {e}"))?;
+    let json = serde_json::to_string_pretty(&stress::summary(&r, min_cycles)).unwrap();
+    std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
+    print!("{}", stress::table(&r));
+    println!("    figures: {out}");
+    let problems = stress::problems(&r, min_cycles);
+    if problems.is_empty() {
+        println!(
+            "    0 mismatches, 0 SIGBUS, every errno documented, at least {min_cycles} cycles"
+        );
+        return Ok(());
+    }
+    Err(problems.join("; "))
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     match args {
         [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
@@ -179,6 +201,7 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, known, logs @ ..] if cmd == "scan-log" && !logs.is_empty() => scan_logs(known, logs),
         [cmd, rest @ ..] if cmd == "summary" => summary(rest),
         [cmd, out, logs @ ..] if cmd == "demo-report" && !logs.is_empty() => demo_report(out, logs),
+        [cmd, out, log, min] if cmd == "stress-report" => stress_report(out, log, min),
         _ => Err(
             "usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)"
                 .into(),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make stress: virtgpu-stress in one guest on make check's debug kit
+# kernel, with 256 MiB of RAM and zram swap, for STRESS_SECONDS (600 by
+# default), with forced scans, real memory pressure and fault injection
+# (workbench/vm/payload/stress.sh), then FUZZ_SECONDS (120) of the ioctl
+# fuzzer; then their figures and the guest-log gate.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+: "${OUT:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}"
+seconds=${STRESS_SECONDS:-600}
+workers=${STRESS_WORKERS:-4}
+fuzz_seconds=${FUZZ_SECONDS:-120}
+min_cycles=${STRESS_MIN_CYCLES:-10000}
+dir=$OUT/stress
+rm -rf "$dir"
+mkdir -p "$dir"
+failed=()
+
+step "stress: $seconds s, $workers workers, 256 MiB guest on the debug kit kernel ($dir/stress.log)"
+bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/stress.log" \
+	--mem 256M --timeout $((seconds + fuzz_seconds + 900)) \
+	--append "kit.run=stress kit.stress_seconds=$seconds kit.stress_workers=$workers kit.fuzz_seconds=$fuzz_seconds" ||
+	failed+=("stress guest")
+grep -h 'kit-guest:' "$dir/stress.log" | sed 's/^[^k]*kit-guest: /    /'
+
+step "stress figures"
+"$WORKBENCH" stress-report "$dir/summary.json" "$dir/stress.log" "$min_cycles" ||
+	failed+=("stress figures")
+step "scanning the guest log for warnings and splats"
+"$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/stress.log" || failed+=("guest log gate")
+grep -q 'kit-guest: kmemleak scanned' "$dir/stress.log" || failed+=("no kmemleak scan")
+grep -q 'kit-guest: lockdep debug_locks=1' "$dir/stress.log" || failed+=("lockdep not on at the end")
+
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'error: make stress failed: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2
+	exit 1
+fi

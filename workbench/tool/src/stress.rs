@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+//! make stress's report: the guest prints one `kit-stress: {json}` line per
+//! worker of `virtgpu-stress`, one for all of them and one with the
+//! kernel's side (the kit's counters, OOM kills, injected failures), then
+//! one `kit-fuzz: {json}` line from `virtgpu-fuzz`; this prints them as
+//! tables, writes `summary.json` and says what failed.
+
+use serde_json::{json, Value};
+
+/// One call of the stress client: how often it was made, how often it
+/// failed with an errno the uAPI documents for it, how often with another,
+/// and the last such other errno.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub name: String,
+    pub calls: u64,
+    pub documented: u64,
+    pub undocumented: u64,
+    pub last_undocumented: i64,
+}
+
+/// What one stress run reported.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    pub seconds: u64,
+    pub exit: i64,
+    pub evicted: u64,
+    pub swapped_in: u64,
+    pub purged: u64,
+    pub oom_kills: u64,
+    pub injected: Vec<(String, u64)>,
+    pub mismatches: u64,
+    pub sigbus: u64,
+    pub calls: Vec<Call>,
+    pub workers: usize,
+    /// The fuzzer's run, when it finished.
+    pub fuzz: Option<Fuzz>,
+}
+
+/// What the ioctl fuzzer reported: its ioctls as [`Call`]s.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fuzz {
+    pub seconds: u64,
+    pub calls: u64,
+    pub ioctls: Vec<Call>,
+}
+
+/// The `[made, documented, undocumented, last]` arrays of a JSON object.
+fn calls(v: &Value, made: usize, documented: usize) -> Vec<Call> {
+    let Some(m) = v.as_object() else {
+        return Vec::new();
+    };
+    m.iter()
+        .map(|(name, c)| {
+            let n = |i: usize| c[i].as_u64().unwrap_or(0);
+            Call {
+                name: name.clone(),
+                calls: n(made),
+                documented: n(documented),
+                undocumented: n(documented + 1),
+                last_undocumented: c[documented + 2].as_i64().unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+fn num(v: &Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or(0)
+}
+
+/// Parse the `kit-stress:` lines of the guest's console.
+pub fn parse(log: &str) -> Result<Report, String> {
+    let mut r = Report::default();
+    let (mut all, mut kernel) = (false, false);
+    for line in log.lines() {
+        let line = line.trim_end_matches('\r');
+        if let Some((_, rest)) = line.split_once("kit-fuzz: ") {
+            let v: Value = serde_json::from_str(rest)
+                .map_err(|e| format!("bad kit-fuzz line `{rest}`: {e}"))?;
+            r.fuzz = Some(Fuzz {
+                seconds: num(&v, "seconds"),
+                calls: num(&v, "calls"),
+                // [made, ok, documented, undocumented, last]
+                ioctls: calls(&v["ioctls"], 0, 2),
+            });
+            continue;
+        }
+        let Some((_, rest)) = line.split_once("kit-stress: ") else {
+            continue;
+        };
+        let v: Value =
+            serde_json::from_str(rest).map_err(|e| format!("bad kit-stress line `{rest}`: {e}"))?;
+        match v["who"].as_str() {
+            Some("kernel") => {
+                kernel = true;
+                r.seconds = num(&v, "seconds");
+                r.exit = v["exit"].as_i64().unwrap_or(-1);
+                r.evicted = num(&v, "evicted");
+                r.swapped_in = num(&v, "swapped_in");
+                r.purged = num(&v, "purged");
+                r.oom_kills = num(&v, "oom_kills");
+                if let Some(m) = v["injected"].as_object() {
+                    r.injected = m
+                        .iter()
+                        .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+                        .collect();
+                }
+            }
+            Some("all") => {
+                all = true;
+                r.mismatches = num(&v, "mismatches");
+                r.sigbus = num(&v, "sigbus");
+                // [made, documented, undocumented, last]
+                r.calls = calls(&v["calls"], 0, 1);
+            }
+            Some(_) => r.workers += 1,
+            None => return Err(format!("kit-stress line without `who`: {rest}")),
+        }
+    }
+    match (all, kernel) {
+        (true, true) => Ok(r),
+        (false, _) => Err("no `all` line: the stress client did not finish".into()),
+        (_, false) => Err("no `kernel` line: the guest's stress payload did not finish".into()),
+    }
+}
+
+/// Why the run failed; empty when it passed.
+pub fn problems(r: &Report, min_cycles: u64) -> Vec<String> {
+    let mut p = Vec::new();
+    if r.exit != 0 {
+        p.push(format!("the stress client exited with {}", r.exit));
+    }
+    if r.mismatches > 0 {
+        p.push(format!("{} pages came back wrong", r.mismatches));
+    }
+    if r.sigbus > 0 {
+        p.push(format!(
+            "{} SIGBUS on buffers never advised DONTNEED",
+            r.sigbus
+        ));
+    }
+    for c in r.calls.iter().filter(|c| c.undocumented > 0) {
+        p.push(format!(
+            "{}: {} errors outside the documented errnos (last: errno {})",
+            c.name, c.undocumented, c.last_undocumented
+        ));
+    }
+    if r.oom_kills > 0 {
+        p.push(format!("{} OOM kills", r.oom_kills));
+    }
+    match &r.fuzz {
+        None => p.push("the ioctl fuzzer did not finish".into()),
+        Some(f) => {
+            for c in f.ioctls.iter().filter(|c| c.undocumented > 0) {
+                p.push(format!(
+                    "fuzzed {}: {} errors outside the documented errnos (last: errno {})",
+                    c.name, c.undocumented, c.last_undocumented
+                ));
+            }
+        }
+    }
+    if r.swapped_in < min_cycles {
+        p.push(format!(
+            "only {} evict/swap-in cycles, fewer than {min_cycles}",
+            r.swapped_in
+        ));
+    }
+    p
+}
+
+/// The report as text: the run's figures, then one line per call.
+pub fn table(r: &Report) -> String {
+    let mut t = format!(
+        "    {} s, {} workers: {} evicted, {} swapped in (evict/swap-in cycles), {} purged, \
+         {} OOM kills, {} mismatches, {} SIGBUS\n",
+        r.seconds,
+        r.workers,
+        r.evicted,
+        r.swapped_in,
+        r.purged,
+        r.oom_kills,
+        r.mismatches,
+        r.sigbus
+    );
+    let injected: Vec<String> = r.injected.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    t += &format!("    injected failures: {}\n", injected.join(", "));
+    t += &format!(
+        "    {:<10} {:>10} {:>12} {:>14}\n",
+        "call", "made", "documented", "undocumented"
+    );
+    for c in &r.calls {
+        t += &format!(
+            "    {:<10} {:>10} {:>12} {:>14}\n",
+            c.name, c.calls, c.documented, c.undocumented
+        );
+    }
+    if let Some(f) = &r.fuzz {
+        t += &format!("    ioctl fuzzer: {} calls in {} s\n", f.calls, f.seconds);
+        t += &format!(
+            "    {:<20} {:>10} {:>12} {:>14}\n",
+            "ioctl", "made", "documented", "undocumented"
+        );
+        for c in &f.ioctls {
+            t += &format!(
+                "    {:<20} {:>10} {:>12} {:>14}\n",
+                c.name, c.calls, c.documented, c.undocumented
+            );
+        }
+    }
+    t
+}
+
+/// The report as JSON, for `summary.json`.
+pub fn summary(r: &Report, min_cycles: u64) -> Value {
+    json!({
+        "seconds": r.seconds,
+        "workers": r.workers,
+        "evicted": r.evicted,
+        "swapped_in": r.swapped_in,
+        "purged": r.purged,
+        "oom_kills": r.oom_kills,
+        "mismatches": r.mismatches,
+        "sigbus": r.sigbus,
+        "injected": r.injected.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+        "calls": r.calls.iter().map(|c| (c.name.clone(), json!({
+            "made": c.calls, "documented_errors": c.documented,
+            "undocumented_errors": c.undocumented,
+        }))).collect::<serde_json::Map<_, _>>(),
+        "fuzz": r.fuzz.as_ref().map(|f| json!({
+            "seconds": f.seconds, "calls": f.calls,
+            "ioctls": f.ioctls.iter().map(|c| (c.name.clone(), json!({
+                "made": c.calls, "documented_errors": c.documented,
+                "undocumented_errors": c.undocumented,
+            }))).collect::<serde_json::Map<_, _>>(),
+        })),
+        "problems": problems(r, min_cycles),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "kit-stress: {\"who\": \"worker1\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \"calls\": {}}\n\
+        [  9.1] kit-stress: {\"who\": \"all\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \
+        \"calls\": {\"create\": [100, 3, 0, 0], \"transfer\": [50, 1, 2, 22]}}\r\n\
+        kit-stress: {\"who\": \"kernel\", \"seconds\": 60, \"exit\": 0, \"evicted\": 20000, \
+        \"swapped_in\": 15000, \"purged\": 7, \"oom_kills\": 0, \"injected\": {\"failslab\": 4}}\n\
+        kit-fuzz: {\"seconds\": 5, \"calls\": 9, \"undocumented\": 0, \
+        \"ioctls\": {\"map\": [9, 4, 5, 0, 0]}}\n";
+
+    #[test]
+    fn parses_workers_totals_and_kernel() {
+        let r = parse(LOG).unwrap();
+        assert_eq!(r.workers, 1);
+        assert_eq!(r.swapped_in, 15000);
+        assert_eq!(r.injected, vec![("failslab".to_string(), 4)]);
+        assert_eq!(r.calls.len(), 2);
+        assert_eq!(r.calls[1].undocumented, 2);
+        assert_eq!(r.calls[1].last_undocumented, 22);
+        let f = r.fuzz.unwrap();
+        assert_eq!((f.calls, f.ioctls[0].documented), (9, 5));
+    }
+
+    #[test]
+    fn undocumented_errnos_and_few_cycles_fail() {
+        let r = parse(LOG).unwrap();
+        let p = problems(&r, 10000);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("transfer"));
+        assert_eq!(problems(&r, 20000).len(), 2);
+    }
+
+    #[test]
+    fn a_run_that_did_not_finish_is_an_error() {
+        assert!(parse("kit-stress: {\"who\": \"worker1\"}\n").is_err());
+    }
+}
