@@ -39,10 +39,20 @@ static struct virtio_gpu_device *to_vgdev(struct drm_gem_shmem_object *shmem)
 }
 
 /*
+ * How long reclaim waits, per object, for the device to finish with the
+ * pages and for the host to let go of them: a few jiffies, as msm does.
+ */
+#define VIRTIO_GPU_SHRINKER_WAIT 10
+
+/*
  * Detach the host from the pages and wait until it has let go of them.
- * Every wait is bounded: a detach that does not complete in time is kept
- * in @bo->detach_fence, the object is skipped (its pages stay), and the
- * next attempt waits for that detach instead of sending another.
+ * Nothing here allocates with __GFP_NOFAIL or waits without a short
+ * bound: the command buffer is allocated without entering reclaim, a full
+ * ring fails the object with -EBUSY, and a detach that does not complete
+ * in time is kept in @bo->detach_fence while the object is skipped (its
+ * pages stay). The next attempt waits for that detach instead of sending
+ * another; a use before it re-attaches the pages
+ * (virtio_gpu_shrinker_swap_in_locked()).
  */
 static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool can_block)
 {
@@ -57,19 +67,23 @@ static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool c
 	if (!drm_dev_enter(vgdev->ddev, &idx))
 		return -EBUSY;
 	if (dma_resv_wait_timeout(shmem->base.resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				  msecs_to_jiffies(100)) <= 0)
+				  VIRTIO_GPU_SHRINKER_WAIT) <= 0)
 		goto out;
 
 	if (!bo->detach_fence && bo->attached) {
 		fence = virtio_gpu_fence_alloc(vgdev, vgdev->fence_drv.context, 0);
 		if (!fence)
 			goto out;
-		virtio_gpu_object_detach(vgdev, bo, fence);
+		if (virtio_gpu_object_detach_nowait(vgdev, bo, fence)) {
+			dma_fence_put(&fence->f);
+			goto out;
+		}
 		virtio_gpu_notify(vgdev);
 		bo->detach_fence = &fence->f;
 	}
 	if (bo->detach_fence) {
-		if (dma_fence_wait_timeout(bo->detach_fence, false, 5 * HZ) <= 0)
+		if (dma_fence_wait_timeout(bo->detach_fence, false,
+					   VIRTIO_GPU_SHRINKER_WAIT) <= 0)
 			goto out;
 		dma_fence_put(bo->detach_fence);
 		bo->detach_fence = NULL;
@@ -90,13 +104,19 @@ static int virtio_gpu_shrinker_evict(struct drm_gem_shmem_object *shmem, bool ca
 	return virtio_gpu_shrinker_detach(shmem, can_block);
 }
 
-static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
+/*
+ * Give the host the pages again: after a swap-in, or after a detach that
+ * reclaim sent but gave up waiting for, which left the pages resident and
+ * the host without them. Reservation held, pages resident.
+ */
+static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(&shmem->base);
 	struct virtio_gpu_device *vgdev = to_vgdev(shmem);
 	struct virtio_gpu_mem_entry *ents;
 	struct sg_table *sgt;
 	unsigned int nents;
+	bool new_sgt = !shmem->sgt;
 	int ret = -ENODEV, idx;
 
 	if (!drm_dev_enter(vgdev->ddev, &idx))
@@ -113,9 +133,11 @@ static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
 	}
 	ret = virtio_gpu_object_shmem_ents(vgdev, sgt, &ents, &nents);
 	if (ret) {
-		/* Leave no table behind: the object stays evicted. */
-		__drm_gem_shmem_free_sgt_locked(shmem);
-		drm_gem_shmem_put_pages_locked(shmem);
+		/* Leave no new table behind: a swapped-out object stays evicted. */
+		if (new_sgt) {
+			__drm_gem_shmem_free_sgt_locked(shmem);
+			drm_gem_shmem_put_pages_locked(shmem);
+		}
 		goto out;
 	}
 	virtio_gpu_object_attach(vgdev, bo, ents, nents);
@@ -123,6 +145,11 @@ static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
 out:
 	drm_dev_exit(idx);
 	return ret;
+}
+
+static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
+{
+	return virtio_gpu_shrinker_attach(shmem);
 }
 
 static const struct drm_gem_shmem_shrinker_ops virtio_gpu_shrinker_ops = {
@@ -166,38 +193,58 @@ void virtio_gpu_shrinker_fini(struct virtio_gpu_device *vgdev)
 }
 
 /**
- * virtio_gpu_shrinker_track - Make a new classic resource reclaimable
+ * virtio_gpu_shrinker_track - Let the shrinker manage a new classic resource
  * @vgdev: The device.
- * @bo: The object, just created and attached, its reservation not held.
+ * @bo: The object, its pages just populated, not yet known to the host or
+ *      to userspace.
  *
- * The object's pages are resident already; the shrinker takes its own
- * reference on them. On failure (only -ENOMEM) the object simply stays
- * unreclaimable.
+ * The only step of making an object reclaimable that can fail (-ENOMEM),
+ * so that virtio_gpu_object_create() fails with it instead of leaving a
+ * buffer silently unreclaimable for life (which madvise would then refuse
+ * with -EINVAL). The object starts unpopulated for the shrinker, on no
+ * reclaim list, until virtio_gpu_shrinker_activate(); until then only
+ * virtio_gpu_shrinker_untrack() may follow.
  *
- * The reservation is taken uninterruptibly: nobody else can hold it yet
- * but a scan, for a few instructions, and an interruptible wait would let
- * a pending signal (or kthread_stop()) leave the object silently
- * unreclaimable.
+ * Returns: 0 or a negative errno.
  */
-void virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+int virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+{
+	int ret;
+
+	if (!vgdev->shrinker)
+		return 0;
+	ret = drm_gem_shmem_shrinker_track(vgdev->shrinker, &bo->base);
+	if (!ret)
+		bo->reclaimable = true;
+	return ret;
+}
+
+/**
+ * virtio_gpu_shrinker_activate - Make a tracked object reclaimable
+ * @vgdev: The device.
+ * @bo: The object, created and attached, its reservation not held.
+ *
+ * The shrinker takes its own reference on the resident pages, which
+ * allocates nothing. The reservation is taken uninterruptibly: nobody else
+ * can hold it yet but a scan, for a few instructions, and an interrupted
+ * wait would leave the object unreclaimable.
+ */
+void virtio_gpu_shrinker_activate(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
 {
 	struct drm_gem_shmem_object *shmem = &bo->base;
 	int ret;
 
-	if (!vgdev->shrinker)
-		return;
-	if (drm_gem_shmem_shrinker_track(vgdev->shrinker, shmem))
+	if (!bo->reclaimable)
 		return;
 	dma_resv_lock(shmem->base.resv, NULL);
 	ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
 						DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
 	dma_resv_unlock(shmem->base.resv);
-	if (ret) {
-		drm_gem_shmem_shrinker_untrack(vgdev->shrinker, shmem);
+	if (WARN_ON_ONCE(ret)) {
+		virtio_gpu_shrinker_untrack(bo);
 		return;
 	}
 	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-	bo->reclaimable = true;
 }
 
 /**
@@ -225,7 +272,7 @@ int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo)
 
 /**
  * virtio_gpu_shrinker_untrack - Stop reclaiming an object
- * @bo: The object, whose last reference is gone.
+ * @bo: The object, whose last reference is gone or whose creation failed.
  */
 void virtio_gpu_shrinker_untrack(struct virtio_gpu_object *bo)
 {
@@ -270,8 +317,13 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
 							DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
 		if (ret)
 			return ret;
+		/* Resident, but reclaim detached it and gave up waiting. */
+		if (!bo->attached)
+			ret = virtio_gpu_shrinker_attach(&bo->base);
 		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
 					   DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
