@@ -184,30 +184,42 @@ pub fn table(r: &Report) -> String {
     );
     let injected: Vec<String> = r.injected.iter().map(|(k, n)| format!("{k} {n}")).collect();
     t += &format!("    injected failures: {}\n", injected.join(", "));
-    t += &format!(
-        "    {:<10} {:>10} {:>12} {:>14}\n",
-        "call", "made", "documented", "undocumented"
+    t += &call_rows("call", &r.calls);
+    if let Some(f) = &r.fuzz {
+        t += &format!("    ioctl fuzzer: {} calls in {} s\n", f.calls, f.seconds);
+        t += &call_rows("ioctl", &f.ioctls);
+    }
+    t
+}
+
+/// A table of calls: how often each was made and how often it failed.
+fn call_rows(what: &str, calls: &[Call]) -> String {
+    let mut t = format!(
+        "    {what:<20} {:>10} {:>12} {:>14}\n",
+        "made", "documented", "undocumented"
     );
-    for c in &r.calls {
+    for c in calls {
         t += &format!(
-            "    {:<10} {:>10} {:>12} {:>14}\n",
+            "    {:<20} {:>10} {:>12} {:>14}\n",
             c.name, c.calls, c.documented, c.undocumented
         );
     }
-    if let Some(f) = &r.fuzz {
-        t += &format!("    ioctl fuzzer: {} calls in {} s\n", f.calls, f.seconds);
-        t += &format!(
-            "    {:<20} {:>10} {:>12} {:>14}\n",
-            "ioctl", "made", "documented", "undocumented"
-        );
-        for c in &f.ioctls {
-            t += &format!(
-                "    {:<20} {:>10} {:>12} {:>14}\n",
-                c.name, c.calls, c.documented, c.undocumented
-            );
-        }
-    }
     t
+}
+
+/// Calls as a JSON object, by name.
+fn calls_json(calls: &[Call]) -> Value {
+    calls
+        .iter()
+        .map(|c| {
+            let v = json!({
+                "made": c.calls, "documented_errors": c.documented,
+                "undocumented_errors": c.undocumented,
+            });
+            (c.name.clone(), v)
+        })
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// The report as JSON, for `summary.json`.
@@ -222,16 +234,9 @@ pub fn summary(r: &Report, min_cycles: u64) -> Value {
         "mismatches": r.mismatches,
         "sigbus": r.sigbus,
         "injected": r.injected.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        "calls": r.calls.iter().map(|c| (c.name.clone(), json!({
-            "made": c.calls, "documented_errors": c.documented,
-            "undocumented_errors": c.undocumented,
-        }))).collect::<serde_json::Map<_, _>>(),
+        "calls": calls_json(&r.calls),
         "fuzz": r.fuzz.as_ref().map(|f| json!({
-            "seconds": f.seconds, "calls": f.calls,
-            "ioctls": f.ioctls.iter().map(|c| (c.name.clone(), json!({
-                "made": c.calls, "documented_errors": c.documented,
-                "undocumented_errors": c.undocumented,
-            }))).collect::<serde_json::Map<_, _>>(),
+            "seconds": f.seconds, "calls": f.calls, "ioctls": calls_json(&f.ioctls),
         })),
         "problems": problems(r, min_cycles),
     })
