@@ -250,24 +250,45 @@ void virtio_gpu_shrinker_activate(struct virtio_gpu_device *vgdev, struct virtio
 /**
  * virtio_gpu_shrinker_export - Keep an object resident once it is exported
  * @bo: The object, about to be exported as a dma-buf.
+ * @pinned: Set to whether this call pinned it (for
+ *          virtio_gpu_shrinker_unexport(), should the export fail).
  *
  * Importers may use the pages at any time: swap them in and pin them for
  * the rest of the object's life.
  *
  * Returns: 0, -ENODATA when the content was purged, or another errno.
  */
-int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo)
+int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo, bool *pinned)
 {
 	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
 	int ret;
 
+	*pinned = false;
 	if (!bo->reclaimable || bo->export_pinned)
 		return 0;
 	ret = drm_gem_shmem_shrinker_get(vgdev->shrinker, &bo->base,
 					 DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 	if (!ret)
-		bo->export_pinned = true;
+		bo->export_pinned = *pinned = true;
 	return ret;
+}
+
+/**
+ * virtio_gpu_shrinker_unexport - Undo virtio_gpu_shrinker_export()
+ * @bo: The object, whose export failed after virtio_gpu_shrinker_export()
+ *      pinned it.
+ *
+ * No dma-buf exists, so the object is reclaimable again (and madvise
+ * accepts it) as if the export had never been tried.
+ */
+void virtio_gpu_shrinker_unexport(struct virtio_gpu_object *bo)
+{
+	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
+
+	if (!bo->export_pinned)
+		return;
+	bo->export_pinned = false;
+	drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 }
 
 /**
