@@ -88,6 +88,17 @@ static bool errno_documented(enum op op, int err, bool exported)
 	}
 }
 
+/* The documented errnos, counted one by one for the report. */
+static const struct {
+	int err;
+	const char *name;
+} counted[] = {
+	{ ENOMEM, "ENOMEM" }, { ENOSPC, "ENOSPC" }, { EINTR, "EINTR" }, { ENODATA, "ENODATA" },
+	{ EBUSY, "EBUSY" }, { ETIMEDOUT, "ETIMEDOUT" }, { ENOENT, "ENOENT" }, { EINVAL, "EINVAL" },
+};
+
+#define NR_COUNTED (sizeof(counted) / sizeof(counted[0]))
+
 struct bo {
 	uint32_t handle;
 	size_t pages;
@@ -106,6 +117,7 @@ struct worker {
 	uint32_t next_seed;
 	unsigned long calls[NR_OPS], errors[NR_OPS][2]; /* [documented, not] */
 	int bad_errno[NR_OPS];
+	unsigned int by_errno[NR_OPS][NR_COUNTED];
 	unsigned long mismatches, sigbus, purged_seen;
 };
 
@@ -129,6 +141,9 @@ static int count_bo(struct worker *w, enum op op, const struct bo *bo, int ret)
 		w->errors[op][!ok]++;
 		if (!ok)
 			w->bad_errno[op] = -ret;
+		for (size_t i = 0; ok && i < NR_COUNTED; i++)
+			if (counted[i].err == -ret)
+				w->by_errno[op][i]++;
 	}
 	return ret;
 }
@@ -319,6 +334,18 @@ static void report(const struct worker *w, const char *who)
 	for (int op = 0; op < NR_OPS; op++)
 		printf("%s\"%s\": [%lu, %lu, %lu, %d]", op ? ", " : "", op_name[op], w->calls[op],
 		       w->errors[op][0], w->errors[op][1], w->bad_errno[op]);
+	printf("}, \"errnos\": {");
+	for (int op = 0; op < NR_OPS; op++) {
+		const char *sep = "";
+
+		printf("%s\"%s\": {", op ? ", " : "", op_name[op]);
+		for (size_t i = 0; i < NR_COUNTED; i++)
+			if (w->by_errno[op][i]) {
+				printf("%s\"%s\": %u", sep, counted[i].name, w->by_errno[op][i]);
+				sep = ", ";
+			}
+		printf("}");
+	}
 	printf("}}\n");
 	fflush(stdout);
 }
@@ -443,6 +470,8 @@ int main(int argc, char **argv)
 			total.calls[op] += w.calls[op];
 			total.errors[op][0] += w.errors[op][0];
 			total.errors[op][1] += w.errors[op][1];
+			for (size_t i = 0; i < NR_COUNTED; i++)
+				total.by_errno[op][i] += w.by_errno[op][i];
 			if (w.bad_errno[op])
 				total.bad_errno[op] = w.bad_errno[op];
 		}

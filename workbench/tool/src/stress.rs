@@ -17,6 +17,8 @@ pub struct Call {
     pub documented: u64,
     pub undocumented: u64,
     pub last_undocumented: i64,
+    /// The documented errnos, by name, where the client counts them.
+    pub errnos: Vec<(String, u64)>,
 }
 
 /// What one stress run reported.
@@ -59,6 +61,7 @@ fn calls(v: &Value, made: usize, documented: usize) -> Vec<Call> {
                 documented: n(documented),
                 undocumented: n(documented + 1),
                 last_undocumented: c[documented + 2].as_i64().unwrap_or(0),
+                errnos: Vec::new(),
             }
         })
         .collect()
@@ -112,6 +115,14 @@ pub fn parse(log: &str) -> Result<Report, String> {
                 r.sigbus = num(&v, "sigbus");
                 // [made, documented, undocumented, last]
                 r.calls = calls(&v["calls"], 0, 1);
+                for c in &mut r.calls {
+                    if let Some(m) = v["errnos"][&c.name].as_object() {
+                        c.errnos = m
+                            .iter()
+                            .map(|(e, n)| (e.clone(), n.as_u64().unwrap_or(0)))
+                            .collect();
+                    }
+                }
             }
             Some(_) => r.workers += 1,
             None => return Err(format!("kit-stress line without `who`: {rest}")),
@@ -199,10 +210,17 @@ fn call_rows(what: &str, calls: &[Call]) -> String {
         "made", "documented", "undocumented"
     );
     for c in calls {
-        t += &format!(
-            "    {:<20} {:>10} {:>12} {:>14}\n",
-            c.name, c.calls, c.documented, c.undocumented
+        let errnos: Vec<String> = c.errnos.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        let row = format!(
+            "    {:<20} {:>10} {:>12} {:>14}  {}",
+            c.name,
+            c.calls,
+            c.documented,
+            c.undocumented,
+            errnos.join(", ")
         );
+        t += row.trim_end();
+        t.push('\n');
     }
     t
 }
@@ -212,9 +230,14 @@ fn calls_json(calls: &[Call]) -> Value {
     calls
         .iter()
         .map(|c| {
+            let errnos: serde_json::Map<_, _> = c
+                .errnos
+                .iter()
+                .map(|(e, n)| (e.clone(), json!(n)))
+                .collect();
             let v = json!({
                 "made": c.calls, "documented_errors": c.documented,
-                "undocumented_errors": c.undocumented,
+                "undocumented_errors": c.undocumented, "documented_errnos": errnos,
             });
             (c.name.clone(), v)
         })
@@ -248,7 +271,8 @@ mod tests {
 
     const LOG: &str = "kit-stress: {\"who\": \"worker1\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \"calls\": {}}\n\
         [  9.1] kit-stress: {\"who\": \"all\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \
-        \"calls\": {\"create\": [100, 3, 0, 0], \"transfer\": [50, 1, 2, 22]}}\r\n\
+        \"calls\": {\"create\": [100, 3, 0, 0], \"transfer\": [50, 1, 2, 22]}, \
+        \"errnos\": {\"create\": {\"ENOMEM\": 2, \"ENOSPC\": 1}, \"transfer\": {}}}\r\n\
         kit-stress: {\"who\": \"kernel\", \"seconds\": 60, \"exit\": 0, \"evicted\": 20000, \
         \"swapped_in\": 15000, \"purged\": 7, \"oom_kills\": 0, \"injected\": {\"failslab\": 4}}\n\
         kit-fuzz: {\"seconds\": 5, \"calls\": 9, \"undocumented\": 0, \
@@ -263,6 +287,11 @@ mod tests {
         assert_eq!(r.calls.len(), 2);
         assert_eq!(r.calls[1].undocumented, 2);
         assert_eq!(r.calls[1].last_undocumented, 22);
+        assert_eq!(
+            r.calls[0].errnos,
+            [("ENOMEM".to_string(), 2), ("ENOSPC".to_string(), 1)]
+        );
+        assert!(table(&r).contains("ENOMEM 2, ENOSPC 1"));
         let f = r.fuzz.unwrap();
         assert_eq!((f.calls, f.ioctls[0].documented), (9, 5));
     }
