@@ -147,15 +147,10 @@ out:
 	return ret;
 }
 
-static int virtio_gpu_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
-{
-	return virtio_gpu_shrinker_attach(shmem);
-}
-
 static const struct drm_gem_shmem_shrinker_ops virtio_gpu_shrinker_ops = {
 	.purge = virtio_gpu_shrinker_purge,
 	.evict = virtio_gpu_shrinker_evict,
-	.swap_in = virtio_gpu_shrinker_swap_in,
+	.swap_in = virtio_gpu_shrinker_attach,
 };
 
 /**
