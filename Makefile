@@ -27,7 +27,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf stress \
+	config-perf kernel-perf stress kunit-repeat \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -37,6 +37,7 @@ help:
 	@echo "make check         build, boot and run every test (summary: out/check/summary.json)"
 	@echo "make demo          kit vs stock 7.3.4 under memory pressure (out/demo/summary.json)"
 	@echo "make stress        10 min (STRESS_SECONDS) of fault-injected stress (out/stress/)"
+	@echo "make kunit-repeat  one KUnit case (KUNIT_FILTER) in REPEAT (20) boots"
 	@echo "make shell         interactive shell in the same VM"
 	@echo "make patches       export the kit as a git format-patch series (out/patches)"
 	@echo "make patches-test  apply that series with git am to a clean v7.3.4"
@@ -99,6 +100,10 @@ check: kernel stock initramfs tool
 
 demo: kernel-perf stock initramfs
 	@bash workbench/demo.sh
+
+# One KUnit case (KUNIT_FILTER, the kit's race case), REPEAT (20) boots.
+kunit-repeat: kernel initramfs tool
+	@bash workbench/kunit-repeat.sh
 
 # Ten minutes (STRESS_SECONDS) of concurrent use, forced scans, memory
 # pressure and fault injection on make check's debug kernel.
