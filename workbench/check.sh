@@ -68,15 +68,6 @@ done
 step "scanning the guest log for warnings and splats"
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" "$dir/igt.log" \
 	"$dir/igt-stock.log" || failed+=("guest log gate")
-# The gate only sees what the checkers reported: the kit kernel's guests
-# must also show that kmemleak scanned and lockdep was still on at the end
-# (workbench/vm/init).
-for log in console.log igt.log; do
-	grep -q 'kit-guest: kmemleak scanned' "$dir/$log" ||
-		failed+=("no kmemleak scan at the end of $log")
-	grep -q 'kit-guest: lockdep debug_locks=1' "$dir/$log" ||
-		failed+=("lockdep not on at the end of $log")
-done
 
 bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("patch series")
 

@@ -30,8 +30,6 @@ step "stress figures"
 	failed+=("stress figures")
 step "scanning the guest log for warnings and splats"
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/stress.log" || failed+=("guest log gate")
-grep -q 'kit-guest: kmemleak scanned' "$dir/stress.log" || failed+=("no kmemleak scan")
-grep -q 'kit-guest: lockdep debug_locks=1' "$dir/stress.log" || failed+=("lockdep not on at the end")
 
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'error: make stress failed: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2

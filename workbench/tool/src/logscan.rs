@@ -174,9 +174,45 @@ fn ktap_result(body: &str) -> Option<(usize, String)> {
     Some((indent, name.to_string()))
 }
 
+/// The end-of-run checks that a kernel with a checker must show
+/// (workbench/vm/init): the checker's boot banner, the line the guest prints
+/// once the check ran, and what a missing line means.
+const END_CHECKS: &[(&str, &str, &str)] = &[
+    (
+        "kmemleak: Kernel memory leak detector initialized",
+        "kit-guest: kmemleak scanned",
+        "no kmemleak scan at the end of the run",
+    ),
+    (
+        "Lock dependency validator:",
+        "kit-guest: lockdep debug_locks=",
+        "no lockdep state at the end of the run",
+    ),
+];
+
 /// Scan a guest console log and return every line that reports a problem,
-/// attributed to the KUnit case running at the time.
+/// attributed to the KUnit case running at the time. A kernel that booted
+/// with kmemleak or lockdep must also show their end-of-run checks: a
+/// report only counts if the checker got to make it.
 pub fn scan(log: &str) -> Vec<Finding> {
+    let mut findings = scan_reports(log);
+    for (banner, done, missing) in END_CHECKS {
+        if log.contains(banner) && !log.contains(done) {
+            findings.push(Finding {
+                line: log.lines().count(),
+                kind: "missing end-of-run check",
+                text: missing.to_string(),
+                case: None,
+                location: None,
+                frames: Vec::new(),
+            });
+        }
+    }
+    findings
+}
+
+/// The report lines of a guest console log.
+fn scan_reports(log: &str) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut pending = 0; // findings from here on await their case
     let mut subtests: Vec<(usize, String)> = Vec::new();
@@ -312,6 +348,24 @@ mod tests {
     #[test]
     fn lockdep_still_on_passes() {
         assert!(scan("kit-guest: lockdep debug_locks=1\n").is_empty());
+    }
+
+    #[test]
+    fn a_checker_that_booted_must_report_at_the_end() {
+        let boot = "[ 0.0] Lock dependency validator: Copyright\n\
+                    [ 4.8] kmemleak: Kernel memory leak detector initialized (mem pool available: 1)\n";
+        let kinds = |log: &str| scan(log).iter().map(|f| f.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            kinds(boot),
+            [
+                "no kmemleak scan at the end of the run",
+                "no lockdep state at the end of the run"
+            ]
+        );
+        let done = format!("{boot}kit-guest: kmemleak scanned\nkit-guest: lockdep debug_locks=1\n");
+        assert!(scan(&done).is_empty());
+        // A kernel without the checkers owes nothing.
+        assert!(scan("[ 0.0] Linux version 7.3.4\n").is_empty());
     }
 
     #[test]
