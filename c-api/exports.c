@@ -9,13 +9,15 @@
 
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_register, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_unregister, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_suspend, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_resume, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_track, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_untrack, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_locked, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put_locked, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put, "DRM_GEM_SHMEM_SHRINKER");
-EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_mmap_open, "DRM_GEM_SHMEM_SHRINKER");
-EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_mmap_close, "DRM_GEM_SHMEM_SHRINKER");
+EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_swap_in_locked, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_madvise, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_query, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_stats, "DRM_GEM_SHMEM_SHRINKER");

@@ -4,24 +4,29 @@
 //!
 //! cbindgen reads this file (and only this file) to generate
 //! `include/drm/drm_gem_shmem_shrinker.h`; the doc comments below become the
-//! header's kernel-doc. Every function validates its arguments and returns
-//! a negative errno instead of trusting them: NULL or untracked objects,
-//! unknown values and handles used after unregistration are errors, never
-//! warnings or crashes.
+//! header's kernel-doc. Every function that can fail validates its
+//! arguments and returns a negative errno instead of trusting them: NULL or
+//! untracked objects and unknown values are errors, never warnings or
+//! crashes. Teardown (unregister, untrack, put) cannot fail and returns
+//! nothing.
+//!
+//! There is no lookup: a handle is a pointer to the registration, and a
+//! tracked object points to its device's shrinker.
 
 // The C names are the ABI, and cbindgen only exports `pub` items.
 #![allow(non_camel_case_types, unreachable_pub)]
 
-use crate::debugfs::DeviceFiles;
-use crate::device::{self, Device, Ops, Registered, DEVICES};
+use crate::device::{Ops, Registration};
+use crate::object::{Locked, OpError};
 use crate::policy::ScanContext;
 use crate::reclaim;
 use crate::state::{Class, Madv, State, Use};
-use kernel::{bindings, prelude::*, sync::Arc};
+use kernel::{bindings, error::from_result, prelude::*};
 
 // A DRM device's shrinker, opaque to C: returned by
-// drm_gem_shmem_shrinker_register() and passed to every other function. (A
-// plain comment: kernel-doc cannot document a bare forward declaration.)
+// drm_gem_shmem_shrinker_register() and passed to the device-wide
+// functions. (A plain comment: kernel-doc cannot document a bare forward
+// declaration.)
 #[allow(missing_docs)]
 pub struct drm_gem_shmem_shrinker {
     _opaque: [u8; 0],
@@ -30,7 +35,8 @@ pub struct drm_gem_shmem_shrinker {
 /// struct drm_gem_shmem_shrinker_ops - Driver callbacks of the shrinker
 ///
 /// Each callback is called with the object's reservation lock held and may
-/// not take it again. Reclaim calls @purge and @evict from a shrinker
+/// not take it again. The core skips objects that are imported or exported
+/// as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own. Reclaim calls @purge and @evict from a shrinker
 /// context: allocations there are served from the reclaim reserves and may
 /// fail (handle that with -EBUSY), and any wait must be bounded and must
 /// not depend on memory reclaim making progress.
@@ -55,9 +61,11 @@ pub struct drm_gem_shmem_shrinker_ops {
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
     >,
     /// @swap_in: The pages of an evicted object are back
-    /// (&drm_gem_shmem_object.pages is valid). Restore the device access
-    /// that @evict tore down. Return 0 or a negative errno, which the
-    /// swap-in returns.
+    /// (&drm_gem_shmem_object.pages is valid): called from whichever shmem
+    /// helper brought them back (get_pages, pin, vmap, get_pages_sgt, the
+    /// fault handler) or from drm_gem_shmem_shrinker_get(). Restore the
+    /// device access that @evict tore down. Return 0 or a negative errno,
+    /// which that helper returns.
     pub swap_in: Option<unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object) -> c_int>,
 }
 
@@ -65,8 +73,6 @@ pub struct drm_gem_shmem_shrinker_ops {
 pub const DRM_GEM_SHMEM_SHRINKER_USE_PIN: u32 = 0;
 /// DRM_GEM_SHMEM_SHRINKER_USE_VMAP - the pages are mapped into the kernel (vmap).
 pub const DRM_GEM_SHMEM_SHRINKER_USE_VMAP: u32 = 1;
-/// DRM_GEM_SHMEM_SHRINKER_USE_BUSY - the device uses the object (a job in flight).
-pub const DRM_GEM_SHMEM_SHRINKER_USE_BUSY: u32 = 2;
 
 /// DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED - the content is needed.
 pub const DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED: u32 = 0;
@@ -100,8 +106,6 @@ pub struct drm_gem_shmem_shrinker_object_info {
     pub pins: u32,
     /// @vmaps: Vmap uses held.
     pub vmaps: u32,
-    /// @busy: Busy uses held.
-    pub busy: u32,
     /// @mmaps: Userspace mappings.
     pub mmaps: u32,
 }
@@ -127,16 +131,14 @@ pub struct drm_gem_shmem_shrinker_stats {
     pub skipped_busy: u64,
     /// @skipped_dying: Objects skipped because they were being freed.
     pub skipped_dying: u64,
+    /// @skipped_no_swap: Objects not evicted because swap had no room for them.
+    pub skipped_no_swap: u64,
     /// @purged_pages: Pages of the objects purged.
     pub purged_pages: u64,
     /// @evicted_pages: Pages of the objects evicted.
     pub evicted_pages: u64,
     /// @swapped_in_pages: Pages of the objects brought back.
     pub swapped_in_pages: u64,
-}
-
-fn errno(e: Error) -> c_int {
-    e.to_errno()
 }
 
 fn err_ptr<T>(e: Error) -> *mut T {
@@ -147,7 +149,6 @@ fn use_from(value: u32) -> Result<Use> {
     match value {
         DRM_GEM_SHMEM_SHRINKER_USE_PIN => Ok(Use::Pin),
         DRM_GEM_SHMEM_SHRINKER_USE_VMAP => Ok(Use::Vmap),
-        DRM_GEM_SHMEM_SHRINKER_USE_BUSY => Ok(Use::Busy),
         _ => Err(EINVAL),
     }
 }
@@ -164,53 +165,62 @@ fn state_value(s: State) -> u32 {
     }
 }
 
-/// The device, the tracked entry and the use named by a get's arguments.
-fn resolve_use(
-    s: *mut drm_gem_shmem_shrinker,
-    shmem: *mut bindings::drm_gem_shmem_object,
-    value: u32,
-) -> Result<(Arc<Device>, Arc<crate::device::Entry>, Use)> {
-    let what = use_from(value)?;
-    let dev = device_and_object(s, shmem)?;
-    let entry = dev.entry(shmem)?;
-    Ok((dev, entry, what))
+/// The registration behind a handle.
+///
+/// # Safety
+///
+/// `s` is NULL or a live handle from drm_gem_shmem_shrinker_register().
+unsafe fn registration<'a>(s: *mut drm_gem_shmem_shrinker) -> Result<&'a Registration> {
+    // SAFETY: As the function's safety requirement says.
+    unsafe { s.cast::<Registration>().as_ref() }.ok_or(EINVAL)
 }
 
-/// Apply an event that needs no reservation lock to a tracked object.
-fn apply_event(
-    s: *mut drm_gem_shmem_shrinker,
+/// Run `f` on `shmem`, whose reservation lock the caller holds.
+///
+/// # Safety
+///
+/// `shmem` is NULL or a live object whose reservation lock is held.
+unsafe fn with_locked<T>(
     shmem: *mut bindings::drm_gem_shmem_object,
-    event: crate::state::Event,
-) -> c_int {
-    let result = (|| -> Result {
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
-        dev.apply(&entry, event)?;
-        Ok(())
-    })();
-    result.map_or_else(errno, |()| 0)
-}
-
-/// Look up the device of a handle and check an object pointer.
-fn device_and_object(
-    s: *mut drm_gem_shmem_shrinker,
-    shmem: *mut bindings::drm_gem_shmem_object,
-) -> Result<Arc<Device>> {
+    f: impl FnOnce(&mut Locked) -> Result<T, OpError>,
+) -> Result<T> {
     if shmem.is_null() {
         return Err(EINVAL);
     }
-    Device::lookup(s.cast::<Device>().cast_const())
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::assume(shmem) };
+    Ok(f(&mut o)?)
+}
+
+/// Run `f` on `shmem` with its reservation lock taken interruptibly.
+///
+/// # Safety
+///
+/// `shmem` is NULL or a live object.
+unsafe fn with_lock<T>(
+    shmem: *mut bindings::drm_gem_shmem_object,
+    f: impl FnOnce(&mut Locked) -> Result<T, OpError>,
+) -> Result<T> {
+    if shmem.is_null() {
+        return Err(EINVAL);
+    }
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::lock_interruptible(shmem) }?;
+    Ok(f(&mut o)?)
 }
 
 /// drm_gem_shmem_shrinker_register - Create and register the shrinker of a DRM device
-/// @dev: The DRM device. Its objects must use the GEM shmem helpers.
+/// @dev: The DRM device. Its objects must use the GEM shmem helpers, and
+///       the driver must not use &drm_gem_object.lru itself.
 /// @ops: The driver's callbacks; all three are required. Copied.
 ///
 /// Creates one kernel shrinker for @dev, named "drm-shmem:<device>", which
 /// appears under /sys/kernel/debug/shrinker/ with CONFIG_SHRINKER_DEBUG.
+/// Its reclaim lists are &drm_gem_lru lists under @dev's gem_lru_mutex.
+/// Call once per device, from probe.
 ///
 /// Return: The shrinker, or an ERR_PTR(): -EINVAL when @dev or @ops is NULL
-/// or a callback is missing, -EEXIST when @dev already has one, -ENOMEM.
+/// or a callback is missing, -ENOMEM.
 ///
 /// # Safety
 ///
@@ -237,174 +247,163 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_register(
     if dev.is_null() {
         return err_ptr(EINVAL);
     }
-    let mut registry = DEVICES.lock();
-    if registry.devices.iter().any(|r| r.dev.drm == dev) {
-        return err_ptr(EEXIST);
+    match Registration::new(dev, ops) {
+        Ok(reg) => KBox::into_raw(reg).cast(),
+        Err(e) => err_ptr(e),
     }
-    let result = (|| {
-        let d = Device::new(dev, ops)?;
-        // SAFETY: The DRM device and its parent are live; the name is a
-        // valid C string.
-        let name = unsafe { CStr::from_char_ptr((*(*dev).dev).kobj.name) };
-        let files = match &registry.root {
-            Some(root) => Some(DeviceFiles::new(root, name, &d)?),
-            None => None,
-        };
-        registry.devices.reserve(1, GFP_KERNEL)?;
-        reclaim::register(&d)?;
-        registry.devices.push(
-            Registered {
-                dev: d.clone(),
-                _files: files,
-            },
-            GFP_KERNEL,
-        )?;
-        Ok(Arc::as_ptr(&d).cast_mut().cast::<drm_gem_shmem_shrinker>())
-    })();
-    result.unwrap_or_else(err_ptr)
 }
 
 /// drm_gem_shmem_shrinker_unregister - Unregister and free a device's shrinker
-/// @s: The shrinker.
+/// @s: The shrinker, or NULL (then nothing happens).
 ///
-/// Waits for running scans to finish. Every object must have been
-/// untracked first.
-///
-/// Return: 0, -EINVAL when @s is NULL, -ENODEV when @s is not registered
-/// (or already unregistered), -EBUSY while objects are still tracked (the
-/// shrinker then stays registered).
+/// Call from the driver's remove or unplug path, before the device's
+/// resources go. Cannot fail: the debugfs files go, the kernel shrinker is
+/// freed (which waits for running scans), and the references that scans
+/// handed to the core's worker are dropped (their objects may be freed
+/// here). Objects still tracked stay usable and are untracked when they
+/// are released; @s may not be used again.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned.
+/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned
+/// and that was not unregistered.
 #[no_mangle]
-pub unsafe extern "C" fn drm_gem_shmem_shrinker_unregister(
-    s: *mut drm_gem_shmem_shrinker,
-) -> c_int {
-    if s.is_null() {
-        return errno(EINVAL);
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_unregister(s: *mut drm_gem_shmem_shrinker) {
+    if !s.is_null() {
+        // SAFETY: `register` made `s` with `KBox::into_raw`; freed once.
+        drop(unsafe { KBox::from_raw(s.cast::<Registration>()) });
     }
-    let mut registry = DEVICES.lock();
-    let Some(i) = registry
-        .devices
-        .iter()
-        .position(|r| core::ptr::eq(Arc::as_ptr(&r.dev), s.cast::<Device>().cast_const()))
-    else {
-        return errno(ENODEV);
-    };
-    if registry.devices[i].dev.tracked() != 0 {
-        return errno(EBUSY);
+}
+
+/// drm_gem_shmem_shrinker_suspend - Block reclaim across system sleep
+/// @s: The device's shrinker.
+///
+/// Call from the driver's freeze/suspend callback, before the device stops
+/// taking commands: waits for running scans, and reclaim leaves the
+/// device's objects alone until drm_gem_shmem_shrinker_resume(). Nested
+/// calls are not counted.
+///
+/// # Safety
+///
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_suspend(s: *mut drm_gem_shmem_shrinker) {
+    // SAFETY: As the function's safety requirement says.
+    if let Ok(reg) = unsafe { registration(s) } {
+        reg.dev.block();
     }
-    let removed = registry.devices.remove(i);
-    drop(registry);
-    match removed {
-        Ok(r) => {
-            // The debugfs files go first: they hold device references.
-            drop(r._files);
-            reclaim::unregister(&r.dev);
-            0
-        }
-        Err(_) => errno(ENODEV),
+}
+
+/// drm_gem_shmem_shrinker_resume - Let reclaim run again after system sleep
+/// @s: The device's shrinker.
+///
+/// Call from the driver's thaw/restore/resume callback, once the device
+/// takes commands again.
+///
+/// # Safety
+///
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_resume(s: *mut drm_gem_shmem_shrinker) {
+    // SAFETY: As the function's safety requirement says.
+    if let Ok(reg) = unsafe { registration(s) } {
+        reg.dev.unblock();
     }
 }
 
 /// drm_gem_shmem_shrinker_track - Let the shrinker manage an object
 /// @s: The device's shrinker.
-/// @shmem: A GEM shmem object of that device, not imported.
+/// @shmem: A GEM shmem object of that device, not imported, not exported,
+///         not yet mapped to userspace.
 ///
 /// Call once, after creating the object and before userspace can see it.
-/// The object starts unpopulated: its pages come in with the first
-/// drm_gem_shmem_shrinker_get().
+/// From then on the shmem helpers call back into the shrinker: whichever
+/// helper brings the pages in swaps an evicted object in, and userspace
+/// mappings (drm_gem_shmem_mmap() and &drm_gem_shmem_vm_ops) hold no
+/// use of the pages, so that mapped objects stay evictable. If the pages
+/// are resident already, the object becomes reclaimable at once; otherwise
+/// when they first come in. Takes the reservation lock.
 ///
-/// Return: 0, -EINVAL for NULL or imported objects, -ENODEV for an
-/// unregistered @s, -EEXIST when already tracked, -ENOMEM.
+/// Return: 0, -EINVAL for NULL or imported/exported objects, -EEXIST when
+/// already tracked.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
-/// @shmem is NULL or a live GEM shmem object.
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register()
+/// returned; @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
     s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
 ) -> c_int {
-    let dev = match device_and_object(s, shmem) {
-        Ok(d) => d,
-        Err(e) => return errno(e),
-    };
-    // SAFETY: The caller passes a live object.
-    let imported =
-        unsafe { !(*shmem).base.import_attach.is_null() || !(*shmem).base.dma_buf.is_null() };
-    if imported {
-        return errno(EINVAL);
-    }
-    match dev.track(shmem) {
-        Ok(()) => 0,
-        Err(e) => errno(e),
-    }
+    from_result(|| {
+        // SAFETY: As the function's safety requirement says.
+        let reg = unsafe { registration(s) }?;
+        if shmem.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: A live object; nobody else can hold its lock for long.
+        let mut o = unsafe { Locked::lock(shmem) };
+        o.track(&reg.dev)?;
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_untrack - Stop managing an object
-/// @s: The device's shrinker.
-/// @shmem: A tracked object.
+/// @shmem: A GEM shmem object, tracked or not (then nothing happens), or NULL.
 ///
-/// Call from the object's free path, before drm_gem_shmem_free(). Drops
-/// the page reference the shrinker held. Takes the reservation lock.
-///
-/// Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s, -ENOENT
-/// when @shmem is not tracked, -EBUSY while a use is still held (nothing
-/// changes then).
+/// Optional: drm_gem_shmem_release() untracks the object itself. Drops the
+/// page use the shrinker held; uses still held through
+/// drm_gem_shmem_shrinker_get() are a driver bug (reported in the log; the
+/// object is untracked anyway). Takes the reservation lock.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
 /// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_untrack(
-    s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
-) -> c_int {
-    match device_and_object(s, shmem) {
-        Ok(dev) => dev.untrack(shmem).map_or_else(|e| errno(e.into()), |()| 0),
-        Err(e) => errno(e),
+) {
+    if !shmem.is_null() {
+        // SAFETY: A live object.
+        unsafe { Locked::lock(shmem) }.untrack();
     }
 }
 
 /// drm_gem_shmem_shrinker_get_locked - Swap an object in and begin a use
-/// @s: The device's shrinker.
 /// @shmem: A tracked object, whose reservation lock the caller holds.
-/// @use: DRM_GEM_SHMEM_SHRINKER_USE_PIN, _VMAP or _BUSY.
+/// @use: DRM_GEM_SHMEM_SHRINKER_USE_PIN or _VMAP.
 ///
-/// The entry point of every path that touches the pages (fault, vmap, pin,
-/// submit): on success the pages are resident, the driver's swap_in
-/// callback has run if they had been evicted, and the object cannot be
-/// reclaimed until the matching drm_gem_shmem_shrinker_put(). Uses nest.
+/// On success the pages are resident, the driver's swap_in callback has
+/// run if they had been evicted, and the object cannot be reclaimed until
+/// the matching drm_gem_shmem_shrinker_put(). Uses nest. (The shmem
+/// helpers swap in by themselves; a use tells the shrinker not to look at
+/// the object while it lasts.)
 ///
-/// Return: 0, -EINVAL for NULL or an unknown @use, -ENODEV for an
-/// unregistered @s, -ENOENT when @shmem is not tracked, -ENODATA when its
-/// content was purged, -ENOMEM, or the swap_in callback's error.
+/// Return: 0, -EINVAL for NULL or an unknown @use, -ENOENT when @shmem is
+/// not tracked, -ENODATA when its content was purged, -ENOMEM, or the
+/// swap_in callback's error.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
-/// @shmem is NULL or a live GEM shmem object.
+/// @shmem is NULL or a live GEM shmem object whose reservation lock the
+/// caller holds.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_locked(
-    s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
     r#use: u32,
 ) -> c_int {
-    let result = (|| -> Result {
-        let (dev, entry, what) = resolve_use(s, shmem, r#use)?;
-        Ok(dev.get_locked(&entry, what)?)
-    })();
-    result.map_or_else(errno, |()| 0)
+    from_result(|| {
+        let what = use_from(r#use)?;
+        // SAFETY: As the function's safety requirement says.
+        unsafe { with_locked(shmem, |o| o.get(what)) }?;
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_get - Swap an object in and begin a use
-/// @s: The device's shrinker.
 /// @shmem: A tracked object.
-/// @use: DRM_GEM_SHMEM_SHRINKER_USE_PIN, _VMAP or _BUSY.
+/// @use: DRM_GEM_SHMEM_SHRINKER_USE_PIN or _VMAP.
 ///
 /// As drm_gem_shmem_shrinker_get_locked(), taking the reservation lock.
 ///
@@ -413,235 +412,217 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_locked(
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
 /// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get(
-    s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
     r#use: u32,
 ) -> c_int {
-    let result = (|| -> Result {
-        let (dev, entry, what) = resolve_use(s, shmem, r#use)?;
-        device::lock_resv(shmem)?;
-        let r = dev.get_locked(&entry, what);
-        device::unlock_resv(shmem);
-        Ok(r?)
-    })();
-    result.map_or_else(errno, |()| 0)
+    from_result(|| {
+        let what = use_from(r#use)?;
+        // SAFETY: As the function's safety requirement says.
+        unsafe { with_lock(shmem, |o| o.get(what)) }?;
+        Ok(0)
+    })
 }
 
-/// drm_gem_shmem_shrinker_put - End a use
-/// @s: The device's shrinker.
-/// @shmem: A tracked object.
+/// drm_gem_shmem_shrinker_put_locked - End a use
+/// @shmem: A tracked object, whose reservation lock the caller holds.
 /// @use: The use that drm_gem_shmem_shrinker_get() began.
 ///
 /// When the last use ends, the object becomes reclaimable and moves to the
-/// tail of its reclaim list. Does not take the reservation lock: callable
-/// from a job's completion worker. Process context only.
-///
-/// Return: 0, -EINVAL for NULL, an unknown @use or a use not held, -ENODEV
-/// for an unregistered @s, -ENOENT when @shmem is not tracked.
+/// tail of its reclaim list. Cannot fail: a use that was not held is a
+/// driver bug, reported in the log, and changes nothing.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
-/// @shmem is NULL or a live GEM shmem object.
+/// @shmem is NULL or a live GEM shmem object whose reservation lock the
+/// caller holds.
 #[no_mangle]
-pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
-    s: *mut drm_gem_shmem_shrinker,
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_put_locked(
     shmem: *mut bindings::drm_gem_shmem_object,
     r#use: u32,
-) -> c_int {
-    match use_from(r#use) {
-        Ok(what) => apply_event(s, shmem, crate::state::Event::Release(what)),
-        Err(e) => errno(e),
+) {
+    if let Ok(what) = use_from(r#use) {
+        // SAFETY: As the function's safety requirement says.
+        let _ = unsafe {
+            with_locked(shmem, |o| {
+                o.put(what);
+                Ok(())
+            })
+        };
     }
 }
 
-/// drm_gem_shmem_shrinker_mmap_open - Count a userspace mapping of an object
-/// @s: The device's shrinker.
+/// drm_gem_shmem_shrinker_put - End a use
 /// @shmem: A tracked object.
+/// @use: The use that drm_gem_shmem_shrinker_get() began.
 ///
-/// For drivers whose mmap does not hold page references: call from the
-/// object's mmap callback and its VMA's open callback. While mapped, an idle
-/// object is still evictable, at a higher cost: eviction zaps the mappings,
-/// and the driver's fault handler must swap the object in with
-/// drm_gem_shmem_shrinker_get_locked() before inserting a page.
-///
-/// Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s, -ENOENT
-/// when @shmem is not tracked.
+/// As drm_gem_shmem_shrinker_put_locked(), taking the reservation lock
+/// (uninterruptibly: a put must not fail).
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
 /// @shmem is NULL or a live GEM shmem object.
 #[no_mangle]
-pub unsafe extern "C" fn drm_gem_shmem_shrinker_mmap_open(
-    s: *mut drm_gem_shmem_shrinker,
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
     shmem: *mut bindings::drm_gem_shmem_object,
-) -> c_int {
-    apply_event(s, shmem, crate::state::Event::MmapOpen)
+    r#use: u32,
+) {
+    if shmem.is_null() {
+        return;
+    }
+    if let Ok(what) = use_from(r#use) {
+        // SAFETY: A live object.
+        unsafe { Locked::lock(shmem) }.put(what);
+    }
 }
 
-/// drm_gem_shmem_shrinker_mmap_close - Forget a userspace mapping of an object
-/// @s: The device's shrinker.
-/// @shmem: A tracked object.
+/// drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident
+/// @shmem: A tracked object, whose reservation lock the caller holds.
 ///
-/// Call from the VMA's close callback, once per drm_gem_shmem_shrinker_mmap_open().
+/// For paths that hand the pages to the device while they hold the lock
+/// (a command queued under it): after this, the pages stay until the lock
+/// is dropped and a scan evicts them, which calls the evict callback
+/// first. Does the same as any shmem helper that takes the pages.
 ///
-/// Return: 0, -EINVAL for NULL or an unbalanced close, -ENODEV for an
-/// unregistered @s, -ENOENT when @shmem is not tracked.
+/// Return: 0, -EINVAL for NULL, -ENOENT when @shmem is not tracked,
+/// -ENODATA when its content was purged, -ENOMEM, or the swap_in
+/// callback's error.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
-/// @shmem is NULL or a live GEM shmem object.
+/// @shmem is NULL or a live GEM shmem object whose reservation lock the
+/// caller holds.
 #[no_mangle]
-pub unsafe extern "C" fn drm_gem_shmem_shrinker_mmap_close(
-    s: *mut drm_gem_shmem_shrinker,
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_swap_in_locked(
     shmem: *mut bindings::drm_gem_shmem_object,
 ) -> c_int {
-    apply_event(s, shmem, crate::state::Event::MmapClose)
+    from_result(|| {
+        // SAFETY: As the function's safety requirement says.
+        unsafe { with_locked(shmem, |o| o.make_resident()) }?;
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_madvise - Record userspace's advice about an object
-/// @s: The device's shrinker.
 /// @shmem: A tracked object.
 /// @madv: DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED (the content may be purged)
 ///        or DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED (it may not, any more).
 /// @retained: Set to whether the content still exists; may be NULL.
 ///
 /// Takes the reservation lock. Advice on a purged object changes nothing.
+/// An evicted DONTNEED object may be purged from swap.
 ///
-/// Return: 0, -EINVAL for NULL or an unknown @madv, -ENODEV for an
-/// unregistered @s, -ENOENT when @shmem is not tracked, -EINTR.
+/// Return: 0, -EINVAL for NULL or an unknown @madv, -ENOENT when @shmem is
+/// not tracked, -EINTR.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
 /// @shmem is NULL or a live object; @retained is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise(
-    s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
     madv: u32,
     retained: *mut bool,
 ) -> c_int {
-    let result = (|| -> Result<bool> {
+    from_result(|| {
         let madv = match madv {
             DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED => Madv::WillNeed,
             DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED => Madv::DontNeed,
             _ => return Err(EINVAL),
         };
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
-        device::lock_resv(shmem)?;
-        let r = dev.madvise_locked(&entry, madv);
-        device::unlock_resv(shmem);
-        Ok(r?)
-    })();
-    match result {
-        Ok(kept) => {
-            if !retained.is_null() {
-                // SAFETY: The caller passes a valid pointer or NULL.
-                unsafe { *retained = kept };
-            }
-            0
+        // SAFETY: As the function's safety requirement says.
+        let kept = unsafe { with_lock(shmem, |o| o.madvise(madv)) }?;
+        if !retained.is_null() {
+            // SAFETY: The caller passes a valid pointer or NULL.
+            unsafe { *retained = kept };
         }
-        Err(e) => errno(e),
-    }
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_query - Read an object's state
-/// @s: The device's shrinker.
 /// @shmem: A tracked object.
 /// @info: Filled in on success.
 ///
-/// Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s, -ENOENT
-/// when @shmem is not tracked.
+/// Takes the reservation lock.
+///
+/// Return: 0, -EINVAL for NULL, -ENOENT when @shmem is not tracked, -EINTR.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
 /// @shmem is NULL or a live object; @info is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_query(
-    s: *mut drm_gem_shmem_shrinker,
     shmem: *mut bindings::drm_gem_shmem_object,
     info: *mut drm_gem_shmem_shrinker_object_info,
 ) -> c_int {
-    if info.is_null() {
-        return errno(EINVAL);
-    }
-    let result = (|| -> Result<_> {
-        let dev = device_and_object(s, shmem)?;
-        let entry = dev.entry(shmem)?;
-        Ok(dev.state_of(&entry)?)
-    })();
-    match result {
-        Ok((state, pins, vmaps, busy, mmaps)) => {
-            // SAFETY: Checked non-NULL; the caller passes a valid pointer.
-            unsafe {
-                *info = drm_gem_shmem_shrinker_object_info {
-                    state: state_value(state),
-                    pins,
-                    vmaps,
-                    busy,
-                    mmaps,
-                }
-            };
-            0
+    from_result(|| {
+        if info.is_null() {
+            return Err(EINVAL);
         }
-        Err(e) => errno(e),
-    }
+        // SAFETY: As the function's safety requirement says.
+        let (state, pins, vmaps, mmaps) = unsafe { with_lock(shmem, |o| o.query()) }?;
+        // SAFETY: Checked non-NULL; the caller passes a valid pointer.
+        unsafe {
+            *info = drm_gem_shmem_shrinker_object_info {
+                state: state_value(state),
+                pins,
+                vmaps,
+                mmaps,
+            }
+        };
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_get_stats - Read a device's counters
 /// @s: The device's shrinker.
 /// @stats: Filled in on success.
 ///
-/// Return: 0, -EINVAL for NULL, -ENODEV for an unregistered @s.
+/// Return: 0, -EINVAL for NULL.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned;
-/// @stats is NULL or valid for writing.
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register()
+/// returned; @stats is NULL or valid for writing.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
     s: *mut drm_gem_shmem_shrinker,
     stats: *mut drm_gem_shmem_shrinker_stats,
 ) -> c_int {
-    if stats.is_null() {
-        return errno(EINVAL);
-    }
-    let dev = match Device::lookup(s.cast::<Device>().cast_const()) {
-        Ok(d) => d,
-        Err(e) => return errno(e),
-    };
-    let snap = dev.stats.snapshot();
-    let mut out = drm_gem_shmem_shrinker_stats {
-        objects: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
-        pages: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
-        scanned: snap.scanned,
-        purged: snap.purged,
-        evicted: snap.evicted,
-        swapped_in: snap.swapped_in,
-        skipped_locked: snap.skipped_locked,
-        skipped_busy: snap.skipped_busy,
-        skipped_dying: snap.skipped_dying,
-        purged_pages: snap.purged_pages,
-        evicted_pages: snap.evicted_pages,
-        swapped_in_pages: snap.swapped_in_pages,
-    };
-    for st in State::ALL {
-        let i = state_value(st) as usize;
-        out.objects[i] = dev.acct.objects(st) as u64;
-        out.pages[i] = dev.acct.pages(st) as u64;
-    }
-    // SAFETY: Checked non-NULL; the caller passes a valid pointer.
-    unsafe { *stats = out };
-    0
+    from_result(|| {
+        // SAFETY: As the function's safety requirement says.
+        let dev = &unsafe { registration(s) }?.dev;
+        if stats.is_null() {
+            return Err(EINVAL);
+        }
+        let snap = dev.stats.snapshot();
+        let mut out = drm_gem_shmem_shrinker_stats {
+            objects: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
+            pages: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
+            scanned: snap.scanned,
+            purged: snap.purged,
+            evicted: snap.evicted,
+            swapped_in: snap.swapped_in,
+            skipped_locked: snap.skipped_locked,
+            skipped_busy: snap.skipped_busy,
+            skipped_dying: snap.skipped_dying,
+            skipped_no_swap: snap.skipped_no_swap,
+            purged_pages: snap.purged_pages,
+            evicted_pages: snap.evicted_pages,
+            swapped_in_pages: snap.swapped_in_pages,
+        };
+        for st in State::ALL {
+            let i = state_value(st) as usize;
+            out.objects[i] = dev.acct.objects(st) as u64;
+            out.pages[i] = dev.acct.pages(st) as u64;
+        }
+        // SAFETY: Checked non-NULL; the caller passes a valid pointer.
+        unsafe { *stats = out };
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_scan - Reclaim now, as the kernel shrinker would
@@ -653,44 +634,47 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
 /// does not require swap space here: without swap, evicted pages stay in
 /// the page cache, unreferenced, until swap-in takes them back.
 ///
-/// Return: The number of pages freed, or -EINVAL, -ENODEV.
+/// Return: The number of pages of memory freed, or -EINVAL.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned.
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_scan(
     s: *mut drm_gem_shmem_shrinker,
     nr_pages: c_ulong,
     may_evict: bool,
 ) -> c_long {
-    let dev = match Device::lookup(s.cast::<Device>().cast_const()) {
-        Ok(d) => d,
+    // SAFETY: As the function's safety requirement says.
+    let reg = match unsafe { registration(s) } {
+        Ok(r) => r,
         Err(e) => return e.to_errno() as c_long,
     };
     let ctx = ScanContext {
         can_block: true,
-        swap_available: may_evict,
+        swap_pages: if may_evict { usize::MAX } else { 0 },
     };
-    reclaim::scan(&dev, nr_pages, ctx).0 as c_long
+    reclaim::scan(&reg.dev, nr_pages as usize, ctx).freed as c_long
 }
 
 /// drm_gem_shmem_shrinker_count - What the kernel shrinker's count_objects says now
 /// @s: The device's shrinker.
 ///
-/// Calls the registered shrinker's count_objects callback, which reads
-/// counters only: the pages that reclaim could free (purgeable ones, and
-/// evictable ones while swap space is left). For tests and measurements.
+/// Calls the registered shrinker's count_objects callback, which reads the
+/// page counts of the reclaim lists only: the pages that reclaim could free
+/// (purgeable ones, and evictable ones while swap space is left). For tests
+/// and measurements.
 ///
-/// Return: The count, or -EINVAL, -ENODEV.
+/// Return: The count, or -EINVAL.
 ///
 /// # Safety
 ///
-/// @s is NULL or a value that drm_gem_shmem_shrinker_register() returned.
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_count(s: *mut drm_gem_shmem_shrinker) -> c_long {
-    match Device::lookup(s.cast::<Device>().cast_const()) {
-        Ok(dev) => reclaim::count_now(&dev) as c_long,
+    // SAFETY: As the function's safety requirement says.
+    match unsafe { registration(s) } {
+        Ok(reg) => reclaim::count_now(&reg.dev) as c_long,
         Err(e) => e.to_errno() as c_long,
     }
 }

@@ -2,8 +2,8 @@
 
 //! Debugfs: /sys/kernel/debug/drm_gem_shmem_shrinker/<device>/
 //!
-//! - `state` (read): objects and pages per state, and the cumulative
-//!   reclaim counts;
+//! - `state` (read): objects and pages per state, pages per reclaim list,
+//!   and the cumulative reclaim counts;
 //! - `scan` (write a number of pages): reclaim now, purging and evicting,
 //!   as the kernel shrinker would under pressure (for tests).
 //!
@@ -13,7 +13,7 @@
 
 use crate::device::Device;
 use crate::policy::ScanContext;
-use crate::state::State;
+use crate::state::{Lru, State};
 use kernel::{
     debugfs::{Dir, File},
     fmt,
@@ -22,11 +22,25 @@ use kernel::{
     uaccess::UserSliceReader,
 };
 
+kernel::sync::global_lock! {
+    // SAFETY: Initialised in the module initialiser, before any use.
+    pub(crate) unsafe(uninit) static ROOT: Mutex<Option<Dir>> = None;
+}
+
 /// A device's debugfs directory and files; removed when dropped.
 pub(crate) struct DeviceFiles {
     _state: Pin<KBox<File<Arc<Device>>>>,
     _scan: Pin<KBox<File<Arc<Device>>>>,
     _dir: Dir,
+}
+
+fn lru_name(l: Lru) -> &'static str {
+    match l {
+        Lru::Purgeable => "lru_purgeable",
+        Lru::PurgeableEvicted => "lru_purgeable_evicted",
+        Lru::Evictable => "lru_evictable",
+        Lru::EvictableMapped => "lru_evictable_mapped",
+    }
 }
 
 fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -40,6 +54,10 @@ fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             dev.acct.pages(s)
         )?;
     }
+    let pages = dev.lru_pages();
+    for l in Lru::ALL {
+        writeln!(f, "{} {}", lru_name(l), pages[l.index()])?;
+    }
     let st = dev.stats.snapshot();
     writeln!(f, "scanned {}", st.scanned)?;
     writeln!(f, "purged {}", st.purged)?;
@@ -50,7 +68,8 @@ fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "swapped_in_pages {}", st.swapped_in_pages)?;
     writeln!(f, "skipped_locked {}", st.skipped_locked)?;
     writeln!(f, "skipped_busy {}", st.skipped_busy)?;
-    writeln!(f, "skipped_dying {}", st.skipped_dying)
+    writeln!(f, "skipped_dying {}", st.skipped_dying)?;
+    writeln!(f, "skipped_no_swap {}", st.skipped_no_swap)
 }
 
 fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {
@@ -61,15 +80,20 @@ fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {
     let pages: usize = text.trim().parse().map_err(|_| EINVAL)?;
     let ctx = ScanContext {
         can_block: true,
-        swap_available: true,
+        swap_pages: usize::MAX,
     };
     crate::reclaim::scan(dev, pages, ctx);
     Ok(())
 }
 
 impl DeviceFiles {
-    /// Create the directory `name` under `root` with the device's files.
-    pub(crate) fn new(root: &Dir, name: &CStr, dev: &Arc<Device>) -> Result<Self> {
+    /// Create the directory `name` under the module's root with the
+    /// device's files; `None` without debugfs.
+    pub(crate) fn new(name: &CStr, dev: &Arc<Device>) -> Result<Option<Self>> {
+        let root = ROOT.lock();
+        let Some(root) = root.as_ref() else {
+            return Ok(None);
+        };
         let dir = root.subdir(name);
         let state = KBox::pin_init(
             dir.read_callback_file(c"state", dev.clone(), &write_state),
@@ -79,10 +103,10 @@ impl DeviceFiles {
             dir.write_callback_file(c"scan", dev.clone(), &write_scan),
             GFP_KERNEL,
         )?;
-        Ok(Self {
+        Ok(Some(Self {
             _state: state,
             _scan: scan,
             _dir: dir,
-        })
+        }))
     }
 }

@@ -11,11 +11,15 @@
 //! to swap, bringing their pages back when they are used again.
 //!
 //! - `state.rs`: the object states and the one transition function, with
-//!   the per-state page and object counters (no kernel needed: also built
-//!   and tested on the host);
-//! - `policy.rs`: scan order and statistics (also host-tested);
-//! - `device.rs`: registered devices, tracked objects, swap-in; the lock
-//!   order is written down there;
+//!   the per-state page and object counters, and the reclaim list each
+//!   state belongs on (no kernel needed: also built and tested on the host);
+//! - `policy.rs`: scan order, swap budget, verdicts and statistics (also
+//!   host-tested);
+//! - `object.rs`: the state inside each GEM shmem object, under its
+//!   reservation lock, and every operation on it, including the hooks the
+//!   shmem helpers call (swap-in, mmap, release);
+//! - `device.rs`: one device's shrinker: reclaim lists (`drm_gem_lru`),
+//!   deferred puts, teardown; the lock order is written down there;
 //! - `reclaim.rs`: the kernel shrinker's callbacks and the scan loop;
 //! - `debugfs.rs`: per-device `state` and `scan` files;
 //! - `c_api.rs`: the `extern "C"` functions behind
@@ -26,6 +30,7 @@ use kernel::prelude::*;
 mod c_api;
 mod debugfs;
 mod device;
+mod object;
 // `state` and `policy` are also the host crate's API (shmem_shrinker/host.rs),
 // hence `pub` items that are crate-private here.
 #[allow(unreachable_pub)]
@@ -46,9 +51,23 @@ struct ShmemShrinkerCore;
 
 impl kernel::Module for ShmemShrinkerCore {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        // Scans hand last references to this queue; it may be needed to
+        // make progress under memory pressure, hence WQ_MEM_RECLAIM.
+        // SAFETY: A valid name and flags.
+        let wq = unsafe {
+            kernel::bindings::alloc_workqueue_noprof(
+                c"drm_gem_shmem_shrinker".as_char_ptr(),
+                kernel::bindings::wq_flags_WQ_MEM_RECLAIM | kernel::bindings::wq_flags_WQ_UNBOUND,
+                0,
+            )
+        };
+        if wq.is_null() {
+            return Err(ENOMEM);
+        }
+        device::WORKQUEUE.store(wq, core::sync::atomic::Ordering::Release);
         // SAFETY: Called once, before any C ABI function can run.
-        unsafe { device::DEVICES.init() };
-        device::DEVICES.lock().root = Some(kernel::debugfs::Dir::new(c"drm_gem_shmem_shrinker"));
+        unsafe { debugfs::ROOT.init() };
+        *debugfs::ROOT.lock() = Some(kernel::debugfs::Dir::new(c"drm_gem_shmem_shrinker"));
         pr_info!("core ready\n");
         Ok(ShmemShrinkerCore)
     }
@@ -57,7 +76,11 @@ impl kernel::Module for ShmemShrinkerCore {
 impl Drop for ShmemShrinkerCore {
     fn drop(&mut self) {
         // Drivers using the core depend on this module, so none is still
-        // registered: only the debugfs root is left to remove.
-        drop(device::DEVICES.lock().root.take());
+        // registered and every device's worker was flushed.
+        drop(debugfs::ROOT.lock().take());
+        let wq =
+            device::WORKQUEUE.swap(core::ptr::null_mut(), core::sync::atomic::Ordering::AcqRel);
+        // SAFETY: Allocated in `init`, no longer used.
+        unsafe { kernel::bindings::destroy_workqueue(wq) };
     }
 }

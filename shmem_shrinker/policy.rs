@@ -5,7 +5,7 @@
 //! Like `state.rs`, this file needs no kernel: `cargo test` checks it on the
 //! host and the kernel compiles it unchanged.
 
-use crate::state::{Accounting, Class};
+use crate::state::{Lru, NR_LRUS};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// What the reclaim context allows.
@@ -14,8 +14,11 @@ pub struct ScanContext {
     /// The allocation that triggered reclaim may sleep (its GFP flags allow
     /// direct reclaim), so writing pages to swap and waiting is allowed.
     pub can_block: bool,
-    /// Swap space is left.
-    pub swap_available: bool,
+    /// Free swap space, in pages, when the scan began: an object is only
+    /// evicted if what is left of it holds the whole object. `usize::MAX`
+    /// for callers that evict without swap (tests and debugfs: the pages
+    /// then stay in the page cache, unreferenced, until swap-in).
+    pub swap_pages: usize,
 }
 
 impl ScanContext {
@@ -23,23 +26,73 @@ impl ScanContext {
     /// that may block (msm's and panthor's `can_block` rule). Purging needs
     /// neither.
     pub const fn can_evict(self) -> bool {
-        self.can_block && self.swap_available
+        self.can_block && self.swap_pages > 0
     }
 
-    /// The classes to scan, cheapest first.
-    pub fn classes(self) -> &'static [Class] {
+    /// The reclaim lists to scan, cheapest first.
+    pub fn lists(self) -> &'static [Lru] {
         if self.can_evict() {
-            &Class::ALL
+            &Lru::ALL
         } else {
-            &Class::ALL[..1]
+            &Lru::ALL[..2]
+        }
+    }
+
+    /// Take swap space for an object of `pages` pages about to be evicted;
+    /// false, taking nothing, when it would not fit.
+    pub fn take_swap(&mut self, pages: usize) -> bool {
+        if self.swap_pages == usize::MAX {
+            return true;
+        }
+        match self.swap_pages.checked_sub(pages) {
+            Some(left) => {
+                self.swap_pages = left;
+                true
+            }
+            None => false,
         }
     }
 }
 
-/// The shrinker's `count_objects`: pages that a scan in a context allowing
-/// eviction could free. It reads counters only.
-pub fn count(acct: &Accounting, swap_available: bool) -> usize {
-    acct.reclaimable_pages(swap_available)
+/// The shrinker's `count_objects`, from the page counts of the reclaim
+/// lists (indexed by [`Lru::index`]): the memory that a scan allowed to
+/// evict could free. Evicted objects' swap is not memory.
+pub fn count(lru_pages: &[usize; NR_LRUS], swap_available: bool) -> usize {
+    let mut n = lru_pages[Lru::Purgeable.index()];
+    if swap_available {
+        n += lru_pages[Lru::Evictable.index()] + lru_pages[Lru::EvictableMapped.index()];
+    }
+    n
+}
+
+/// What `scan_objects` tells the kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Pages were freed.
+    Freed(usize),
+    /// Nothing freed, but objects were skipped because someone held their
+    /// reservation: the kernel should call again (0).
+    Retry,
+    /// Nothing left to do now (SHRINK_STOP).
+    Stop,
+}
+
+/// How many scans in a row may end with [`Verdict::Retry`] (panthor's
+/// rule): contended objects get a second chance, not an endless loop.
+pub const MAX_RETRIES: u32 = 2;
+
+/// The verdict of a scan that freed `freed` pages and left `contended`
+/// pages because their reservation was held, after `retries` scans in a
+/// row that ended with [`Verdict::Retry`] (this one included when it
+/// counts).
+pub fn verdict(freed: usize, contended: usize, retries: u32) -> Verdict {
+    if freed > 0 {
+        Verdict::Freed(freed)
+    } else if contended > 0 && retries < MAX_RETRIES {
+        Verdict::Retry
+    } else {
+        Verdict::Stop
+    }
 }
 
 /// Why a scanned object was left alone.
@@ -49,6 +102,8 @@ pub enum Skip {
     Locked,
     /// It was in use: pinned, mapped, fenced, or the driver said so.
     Busy,
+    /// Swap had no room left for it.
+    NoSwap,
     /// Its last reference was already gone: it is being freed.
     Dying,
 }
@@ -63,6 +118,7 @@ pub struct Stats {
     skipped_locked: AtomicU64,
     skipped_busy: AtomicU64,
     skipped_dying: AtomicU64,
+    skipped_no_swap: AtomicU64,
     purged_pages: AtomicU64,
     evicted_pages: AtomicU64,
     swapped_in_pages: AtomicU64,
@@ -78,6 +134,7 @@ pub struct StatsSnapshot {
     pub skipped_locked: u64,
     pub skipped_busy: u64,
     pub skipped_dying: u64,
+    pub skipped_no_swap: u64,
     pub purged_pages: u64,
     pub evicted_pages: u64,
     pub swapped_in_pages: u64,
@@ -115,6 +172,7 @@ impl Stats {
             Skip::Locked => &self.skipped_locked,
             Skip::Busy => &self.skipped_busy,
             Skip::Dying => &self.skipped_dying,
+            Skip::NoSwap => &self.skipped_no_swap,
         };
         c.fetch_add(1, Ordering::Relaxed);
     }
@@ -130,6 +188,7 @@ impl Stats {
             skipped_locked: r(&self.skipped_locked),
             skipped_busy: r(&self.skipped_busy),
             skipped_dying: r(&self.skipped_dying),
+            skipped_no_swap: r(&self.skipped_no_swap),
             purged_pages: r(&self.purged_pages),
             evicted_pages: r(&self.evicted_pages),
             swapped_in_pages: r(&self.swapped_in_pages),

@@ -2,118 +2,100 @@
 
 //! Where reclaim runs: the kernel shrinker's callbacks and the scan loop.
 //!
-//! `count_objects` reads the device's counters and nothing else. The scan
-//! walks the reclaim classes cheapest first (purgeable, then, when swap is
-//! left and the context may block, evictable and evictable-mapped), takes
-//! each least recently used object off its list under [`Device::lists`],
-//! takes a GEM reference (skipping objects whose last reference is gone),
-//! drops the list lock, trylocks the reservation, and only then calls the
-//! driver. Objects it leaves alone go back to the tail of their list.
+//! `count_objects` reads the page counts of the device's `drm_gem_lru`s and
+//! nothing else. The scan walks the lists cheapest first (purgeable, then
+//! evicted-and-purgeable, then, when the context may block and swap has
+//! room, evictable and evictable-mapped), in the way of
+//! `drm_gem_lru_scan()`: under `gem_lru_mutex` it moves the least recently
+//! used object to a private list and takes a reference (skipping objects
+//! whose last reference is gone), drops the mutex, trylocks the
+//! reservation and only then calls the driver. Objects it leaves alone
+//! return to the tail of their list when the scan ends.
 //!
-//! Lock order: see `device.rs`. The scan never holds [`Device::lists`]
-//! while it calls the driver, takes the reservation lock or drops a GEM
-//! reference, and it never frees an object: the last reference goes to a
-//! worker.
+//! Lock order: see `device.rs`. The scan never holds `gem_lru_mutex` while
+//! it calls the driver or takes a reservation lock, and it never frees an
+//! object: a last reference goes to the device's worker.
 
-use crate::device::{Device, Entry};
-use crate::policy::{ScanContext, Skip};
-use crate::state::{Class, Event, State};
-use kernel::{bindings, prelude::*, sync::Arc};
+use crate::device::{lru_first, Device};
+use crate::object::Locked;
+use crate::policy::{ScanContext, Skip, Verdict};
+use crate::state::{Event, Lru};
+use core::sync::atomic::Ordering;
+use kernel::{bindings, prelude::*, sync::Arc, types::Opaque};
 
-/// Whether the pages of `shmem` are held by anyone but the core: pins,
-/// kernel mappings, or page references beyond the core's own and that of a
-/// cached scatter/gather table.
-///
-/// # Safety
-///
-/// `shmem` is live and its reservation lock is held.
-unsafe fn pages_in_use(shmem: *mut bindings::drm_gem_shmem_object, for_evict: bool) -> bool {
-    // SAFETY: As the function's safety requirement says.
-    let s = unsafe { &*shmem };
-    // SAFETY: Reading the counters of live refcounts.
-    let (pin, vmap, used) = unsafe {
-        (
-            bindings::refcount_read(&s.pages_pin_count),
-            bindings::refcount_read(&s.vmap_use_count),
-            bindings::refcount_read(&s.pages_use_count),
-        )
-    };
-    let own = 1 + u32::from(!s.sgt.is_null());
-    pin != 0 || vmap != 0 || (for_evict && used != own)
+type Shmem = bindings::drm_gem_shmem_object;
+
+/// Zap every userspace mapping of the object.
+fn unmap_userspace(o: &Locked) {
+    let obj = o.gem();
+    // SAFETY: The object is live; a DRM device's anon inode exists for its
+    // whole life.
+    unsafe {
+        let mapping = (*(*(*obj).dev).anon_inode).i_mapping;
+        bindings::drm_vma_node_unmap(&raw mut (*obj).vma_node, mapping);
+    }
 }
 
-/// Release the cached scatter/gather table and its page reference.
-///
-/// # Safety
-///
-/// `shmem` is live and its reservation lock is held.
-unsafe fn release_sgt(shmem: *mut bindings::drm_gem_shmem_object) {
-    // SAFETY: As the function's safety requirement says.
-    if unsafe { !(*shmem).sgt.is_null() } {
-        // SAFETY: The table exists and holds one page reference.
-        unsafe {
+/// Release the cached scatter/gather table and its page use.
+fn release_sgt(o: &Locked) {
+    let shmem = o.shmem();
+    // SAFETY: Live object, lock held; the table holds one page use.
+    unsafe {
+        if !(*shmem).sgt.is_null() {
             bindings::__drm_gem_shmem_free_sgt_locked(shmem);
             bindings::drm_gem_shmem_put_pages_locked(shmem);
         }
     }
 }
 
-/// Zap every userspace mapping of the object.
+/// The core's part of eviction, after the driver's: userspace's mappings
+/// go, then the pages lose their last use and become swappable; the
+/// content stays in the shmem file.
+///
+/// The pages are marked dirty: the device and CPU mappings that insert
+/// PFNs may write them without dirtying the struct pages, and reclaim would
+/// otherwise drop them as clean instead of writing them to swap. They are
+/// not marked accessed, so that reclaim takes them first (as msm and
+/// panthor do).
 ///
 /// # Safety
 ///
-/// `shmem` is live.
-unsafe fn unmap_userspace(shmem: *mut bindings::drm_gem_shmem_object) {
-    // SAFETY: As the function's safety requirement says; a DRM device's
-    // anon inode exists for its whole life.
+/// The shrinker holds its use of the pages (the object is resident).
+unsafe fn evict_pages(o: &Locked) {
+    let shmem = o.shmem();
+    unmap_userspace(o);
+    // SAFETY: Live object, lock held, and the shrinker's use is the last
+    // one but the table's (checked by the caller).
     unsafe {
-        let obj = &raw mut (*shmem).base;
-        let mapping = (*(*(*obj).dev).anon_inode).i_mapping;
-        bindings::drm_vma_node_unmap(&raw mut (*obj).vma_node, mapping);
-    }
-}
-
-/// The core's part of eviction, after the driver's: the pages lose their
-/// last reference and become swappable; their content stays in the shmem
-/// file.
-///
-/// The pages are marked dirty when they go: the device and CPU mappings
-/// that insert PFNs write them without dirtying the struct pages, and reclaim
-/// would otherwise drop them as clean instead of writing them to swap.
-///
-/// # Safety
-///
-/// `shmem` is live, its reservation lock is held, and the core holds its
-/// page reference.
-unsafe fn evict_pages(shmem: *mut bindings::drm_gem_shmem_object) {
-    // SAFETY: As the function's safety requirement says.
-    unsafe {
-        unmap_userspace(shmem);
         (*shmem).set_pages_mark_dirty_on_put(true);
-        (*shmem).set_pages_mark_accessed_on_put(true);
-        release_sgt(shmem);
+        (*shmem).set_pages_mark_accessed_on_put(false);
+        release_sgt(o);
         bindings::drm_gem_shmem_put_pages_locked(shmem);
     }
 }
 
-/// The core's part of purging, after the driver's: the pages and the
-/// content are dropped for good, and CPU faults get SIGBUS from now on.
+/// The core's part of purging, after the driver's: the pages (if any) and
+/// the content, in memory or in swap, are dropped for good, and CPU faults
+/// get SIGBUS from now on.
 ///
 /// Userspace's page-table entries go first: they map the pages without
-/// holding a reference, so a page released while still mapped could be
-/// reused under a live mapping.
+/// holding a use, so a page released while still mapped could be reused
+/// under a live mapping.
 ///
 /// # Safety
 ///
-/// As for [`evict_pages`].
-unsafe fn purge_pages(shmem: *mut bindings::drm_gem_shmem_object) {
-    // SAFETY: As the function's safety requirement says.
+/// If `resident`, the shrinker holds its use of the pages.
+unsafe fn purge_pages(o: &Locked, resident: bool) {
+    let shmem = o.shmem();
+    let obj = o.gem();
+    unmap_userspace(o);
+    // SAFETY: Live object, lock held; see the function's requirement.
     unsafe {
-        unmap_userspace(shmem);
-        release_sgt(shmem);
-        bindings::drm_gem_shmem_put_pages_locked(shmem);
+        if resident {
+            release_sgt(o);
+            bindings::drm_gem_shmem_put_pages_locked(shmem);
+        }
         (*shmem).madv = -1;
-        let obj = &raw mut (*shmem).base;
         bindings::drm_gem_free_mmap_offset(obj);
         let inode = (*(*obj).filp).f_inode;
         bindings::shmem_truncate_range(inode, 0, !0);
@@ -121,141 +103,211 @@ unsafe fn purge_pages(shmem: *mut bindings::drm_gem_shmem_object) {
     }
 }
 
-/// Try to reclaim one object of `class` that the scan holds a GEM
-/// reference on and whose reservation lock it holds. Returns the pages
-/// freed, or why it was skipped.
-fn reclaim_one(
-    dev: &Device,
-    entry: &Arc<Entry>,
-    class: Class,
-    ctx: ScanContext,
-) -> Result<usize, Skip> {
-    let shmem = entry.shmem;
-    let purge = class == Class::Purgeable;
-    // SAFETY: The scan holds a reference and the reservation lock.
-    if unsafe { pages_in_use(shmem, !purge) } {
-        return Err(Skip::Busy);
-    }
-    // SAFETY: As above; a fence still running means the device uses it.
-    let idle = unsafe {
-        bindings::dma_resv_test_signaled(
-            (*shmem).base.resv,
-            bindings::dma_resv_usage_DMA_RESV_USAGE_BOOKKEEP,
+/// Whether anyone but the shrinker uses the pages: pins, kernel mappings,
+/// or page uses beyond the shrinker's own and that of a cached
+/// scatter/gather table. Fewer uses than that means a driver dropped one
+/// it did not own: reported, and the object is left alone.
+fn pages_in_use(o: &Locked) -> bool {
+    let shmem = o.shmem();
+    // SAFETY: Live object, lock held.
+    let (pin, vmap) = unsafe {
+        (
+            bindings::refcount_read(&(*shmem).pages_pin_count),
+            bindings::refcount_read(&(*shmem).vmap_use_count),
         )
     };
-    if !idle && !ctx.can_block {
-        return Err(Skip::Busy);
+    let (used, sgt) = o.page_uses();
+    let own = 1 + u32::from(sgt);
+    if used < own {
+        pr_warn!(
+            "object with {} page uses, fewer than the shrinker's {}\n",
+            used,
+            own
+        );
     }
+    pin != 0 || vmap != 0 || used != own
+}
+
+/// Try to reclaim one object taken from list `l`, whose lock the scan
+/// holds. Returns the pages of memory freed, or why it was skipped.
+fn reclaim_one(o: &mut Locked, l: Lru, ctx: &mut ScanContext) -> Result<usize, Skip> {
+    let shmem = o.shmem();
+    let obj = o.gem();
+    let (dev, t) = o.tracked().map_err(|_| Skip::Dying)?;
     // The state may have changed since the object was picked.
-    let (state, ..) = dev.state_of(entry).map_err(|_| Skip::Dying)?;
-    if state != State::Reclaimable(class) {
+    if t.lru() != Some(l) {
         return Err(Skip::Busy);
     }
-    let (ret, event) = if purge {
-        // SAFETY: The driver's callback, with the reservation lock held.
+    let pages = t.pages();
+    let resident = t.state().is_resident();
+    let ops = dev.ops;
+    // SAFETY: Live object, lock held.
+    let (shared, idle) = unsafe {
         (
-            unsafe { (dev.ops.purge)(shmem, ctx.can_block) },
-            Event::Purge,
+            !(*obj).import_attach.is_null() || !(*obj).dma_buf.is_null(),
+            bindings::dma_resv_test_signaled(
+                (*obj).resv,
+                bindings::dma_resv_usage_DMA_RESV_USAGE_BOOKKEEP,
+            ),
         )
-    } else {
-        // SAFETY: As above.
-        (
-            unsafe { (dev.ops.evict)(shmem, ctx.can_block) },
-            Event::Evict,
-        )
+    };
+    // Another device may use a dma-buf's pages at any time.
+    if shared || (resident && pages_in_use(o)) || (!idle && !ctx.can_block) {
+        return Err(Skip::Busy);
+    }
+    let event = l.event();
+    if event == Event::Evict && !ctx.take_swap(pages) {
+        return Err(Skip::NoSwap);
+    }
+    // SAFETY: The driver's callbacks, with the reservation lock held.
+    let ret = unsafe {
+        match event {
+            Event::Evict => (ops.evict)(shmem, ctx.can_block),
+            _ => (ops.purge)(shmem, ctx.can_block),
+        }
     };
     if ret != 0 {
         return Err(Skip::Busy);
     }
-    // SAFETY: The driver tore its access down; the core holds its page
-    // reference because the object was resident.
+    // SAFETY: The driver tore its access down; a resident object holds
+    // the shrinker's use of the pages.
     unsafe {
-        if purge {
-            purge_pages(shmem)
-        } else {
-            evict_pages(shmem)
+        match event {
+            Event::Evict => evict_pages(o),
+            _ => purge_pages(o, resident),
         }
-    };
-    match dev.apply(entry, event) {
-        Ok(_) => {
-            if purge {
-                dev.stats.purged(entry.pages);
-            } else {
-                dev.stats.evicted(entry.pages);
-            }
-            Ok(entry.pages)
-        }
-        // Cannot happen: uses need the reservation lock, which is held.
-        Err(_) => Err(Skip::Busy),
     }
+    // Cannot fail: the state was checked above under the same lock.
+    let _ = o.apply(event);
+    let (dev, _) = o.tracked().map_err(|_| Skip::Dying)?;
+    match event {
+        Event::Evict => dev.stats.evicted(pages),
+        _ => dev.stats.purged(pages),
+    }
+    Ok(if l.frees_memory() { pages } else { 0 })
 }
 
-/// Scan for up to `nr_to_scan` pages. Returns the pages freed and the
-/// pages looked at.
-pub(crate) fn scan(dev: &Device, nr_to_scan: usize, ctx: ScanContext) -> (usize, usize) {
-    let (mut freed, mut scanned) = (0, 0);
-    for &class in ctx.classes() {
-        // Each object is looked at once per scan: skipped objects go to the
-        // tail, so stop after as many as the list held.
-        let mut budget = dev.acct.objects(State::Reclaimable(class));
-        while freed < nr_to_scan && budget > 0 {
-            budget -= 1;
-            let mut lists = dev.lists.lock();
-            let Some(la) = lists.pop_lru(class) else {
-                break;
-            };
-            let entry: Arc<Entry> = la.clone_arc();
-            let shmem = entry.shmem;
-            dev.stats.scanned();
-            // SAFETY: The entry is tracked (it was on a list) so the object
-            // is live, at least until its free path untracks it, which
-            // needs `lists`, held here.
-            if unsafe { bindings::kref_get_unless_zero(&raw mut (*shmem).base.refcount) } == 0 {
-                dev.stats.skipped(Skip::Dying);
-                lists.file(la);
-                continue;
-            }
-            drop(lists);
-            // SAFETY: The scan holds a reference. Trylock, because reclaim
-            // may run on behalf of someone who holds this very lock.
-            let result = if unsafe { bindings::dma_resv_trylock((*shmem).base.resv) } {
-                let r = reclaim_one(dev, &entry, class, ctx);
-                // SAFETY: Locked just above.
-                unsafe { bindings::dma_resv_unlock((*shmem).base.resv) };
-                r
-            } else {
+/// What a scan did.
+#[derive(Default)]
+pub(crate) struct ScanResult {
+    /// Pages of memory freed.
+    pub(crate) freed: usize,
+    /// Pages looked at.
+    pub(crate) scanned: usize,
+    /// Pages of objects skipped because their reservation was held.
+    pub(crate) contended: usize,
+}
+
+/// Scan list `l` for up to `nr_to_scan` pages.
+fn scan_list(
+    dev: &Arc<Device>,
+    l: Lru,
+    nr_to_scan: usize,
+    ctx: &mut ScanContext,
+    res: &mut ScanResult,
+) {
+    let lru = dev.lru(l);
+    let still = Opaque::<bindings::drm_gem_lru>::uninit();
+    // SAFETY: Scans run only while the device is registered, so `drm` is
+    // live (invariant of `Device`).
+    let lock = unsafe { &raw mut (*dev.drm).gem_lru_mutex };
+    // SAFETY: A private list, protected by the same lock as the others.
+    unsafe {
+        bindings::drm_gem_lru_init(still.get());
+        bindings::mutex_lock(lock);
+    }
+    while res.freed < nr_to_scan {
+        // SAFETY: The lock is held.
+        let Some(obj) = (unsafe { lru_first(lru) }) else {
+            break;
+        };
+        // SAFETY: The lock is held; the object is on one of the device's
+        // lists, so it is tracked and its memory is live at least until its
+        // release takes it off, which needs the lock.
+        let got = unsafe {
+            bindings::drm_gem_lru_move_tail_locked(still.get(), obj);
+            bindings::kref_get_unless_zero(&raw mut (*obj).refcount) != 0
+        };
+        dev.stats.scanned();
+        if !got {
+            dev.stats.skipped(Skip::Dying);
+            continue;
+        }
+        // SAFETY: The scan holds a reference now.
+        let pages = unsafe { (*obj).size } >> bindings::PAGE_SHIFT;
+        // SAFETY: Held above.
+        unsafe { bindings::mutex_unlock(lock) };
+        // SAFETY: The device's lists hold GEM shmem objects only.
+        let shmem = unsafe { kernel::container_of!(obj, Shmem, base) };
+        // SAFETY: The scan holds a reference. Trylock, because reclaim may
+        // run on behalf of someone who holds this very lock.
+        let result = match unsafe { Locked::trylock(shmem) } {
+            Some(mut o) => reclaim_one(&mut o, l, ctx),
+            None => {
+                res.contended += pages;
                 Err(Skip::Locked)
-            };
-            scanned += entry.pages;
-            match result {
-                Ok(n) => freed += n,
-                Err(why) => dev.stats.skipped(why),
             }
-            dev.lists.lock().file(la);
-            // Drops the reference taken above, with no lock held; the last
-            // one goes to a worker, never freeing the object in reclaim.
-            entry.put_reference();
+        };
+        res.scanned += pages;
+        match result {
+            Ok(n) => res.freed += n,
+            Err(why) => dev.stats.skipped(why),
+        }
+        // SAFETY: Lock order: no reservation lock is held any more. The
+        // scan's reference is dropped with the lock held, the last one
+        // through the worker.
+        unsafe {
+            bindings::mutex_lock(lock);
+            dev.put_reference_locked(obj);
         }
     }
-    (freed, scanned)
-}
-
-/// Whether evicted pages have somewhere to go.
-fn swap_available() -> bool {
-    // SAFETY: Reads a counter.
-    unsafe { bindings::get_nr_swap_pages() > 0 }
-}
-
-/// The reclaim context of a shrinker call.
-fn context(sc: &bindings::shrink_control) -> ScanContext {
-    ScanContext {
-        // SAFETY: Pure function of the flags.
-        can_block: unsafe { bindings::gfpflags_allow_blocking(sc.gfp_mask) },
-        swap_available: swap_available(),
+    // Objects left alone go back to the tail, in the order they were seen.
+    // SAFETY: The lock is held.
+    while let Some(obj) = unsafe { lru_first(still.get()) } {
+        // SAFETY: As above.
+        unsafe { bindings::drm_gem_lru_move_tail_locked(lru, obj) };
     }
+    // SAFETY: Held since the top or the last iteration.
+    unsafe { bindings::mutex_unlock(lock) };
 }
 
-/// `count_objects`: O(1), lock-free.
+/// Scan the lists that `ctx` allows, cheapest first, for up to
+/// `nr_to_scan` pages.
+pub(crate) fn scan(dev: &Arc<Device>, nr_to_scan: usize, mut ctx: ScanContext) -> ScanResult {
+    let mut res = ScanResult::default();
+    if !dev.enter_scan() {
+        return res;
+    }
+    for &l in ctx.lists() {
+        // Eviction may have used up the room left in swap.
+        if res.freed >= nr_to_scan || (l.event() == Event::Evict && !ctx.can_evict()) {
+            break;
+        }
+        scan_list(dev, l, nr_to_scan, &mut ctx, &mut res);
+    }
+    dev.exit_scan();
+    res
+}
+
+/// Free swap space, in pages.
+fn swap_pages() -> usize {
+    // SAFETY: Reads a counter.
+    unsafe { bindings::get_nr_swap_pages() }.max(0) as usize
+}
+
+/// The device of a kernel shrinker.
+///
+/// # Safety
+///
+/// `shrinker` is one that [`register`] set up and has not freed.
+unsafe fn device_of<'a>(shrinker: *mut bindings::shrinker) -> &'a Arc<Device> {
+    // SAFETY: `private_data` is the registration's `Arc<Device>`, which
+    // outlives the shrinker (`unregister` frees the shrinker first).
+    unsafe { &*(*shrinker).private_data.cast::<Arc<Device>>() }
+}
+
+/// `count_objects`: reads the lists' page counts; nothing while reclaim is
+/// blocked.
 ///
 /// # Safety
 ///
@@ -264,21 +316,24 @@ unsafe extern "C" fn count_objects(
     shrinker: *mut bindings::shrinker,
     _sc: *mut bindings::shrink_control,
 ) -> c_ulong {
-    // SAFETY: `private_data` is the device, which outlives its shrinker.
-    let dev = unsafe { &*(*shrinker).private_data.cast::<Device>() };
-    crate::policy::count(&dev.acct, swap_available()) as c_ulong
+    // SAFETY: As the function's safety requirement says.
+    let dev = unsafe { device_of(shrinker) };
+    if dev.is_blocked() {
+        return 0;
+    }
+    crate::policy::count(&dev.lru_pages(), swap_pages() > 0) as c_ulong
 }
 
 /// Call the registered shrinker's `count_objects`, as reclaim would.
 pub(crate) fn count_now(dev: &Device) -> c_ulong {
-    let shrinker = dev.shrinker.load(core::sync::atomic::Ordering::Acquire);
+    let shrinker = dev.shrinker.load(Ordering::Acquire);
     if shrinker.is_null() {
         return 0;
     }
     // SAFETY: A zeroed shrink_control is a valid argument; count_objects
     // reads none of it.
     let mut sc: bindings::shrink_control = unsafe { core::mem::zeroed() };
-    // SAFETY: The shrinker is registered and its private data is `dev`.
+    // SAFETY: The shrinker is registered.
     unsafe { count_objects(shrinker, &mut sc) }
 }
 
@@ -291,26 +346,44 @@ unsafe extern "C" fn scan_objects(
     shrinker: *mut bindings::shrinker,
     sc: *mut bindings::shrink_control,
 ) -> c_ulong {
-    // SAFETY: `private_data` is the device, which outlives its shrinker;
-    // `sc` is valid for the call.
-    let (dev, sc) = unsafe { (&*(*shrinker).private_data.cast::<Device>(), &mut *sc) };
-    let (freed, scanned) = scan(dev, sc.nr_to_scan, context(sc));
-    sc.nr_scanned = scanned as c_ulong;
-    if freed == 0 {
-        bindings::SHRINK_STOP as c_ulong
-    } else {
-        freed as c_ulong
+    // SAFETY: As the function's safety requirement says; `sc` is valid for
+    // the call.
+    let (dev, sc) = unsafe { (device_of(shrinker), &mut *sc) };
+    let ctx = ScanContext {
+        // SAFETY: Pure function of the flags.
+        can_block: unsafe { bindings::gfpflags_allow_blocking(sc.gfp_mask) },
+        swap_pages: swap_pages(),
+    };
+    let res = scan(dev, sc.nr_to_scan as usize, ctx);
+    sc.nr_scanned = res.scanned as c_ulong;
+    let retries = dev.retries.load(Ordering::Relaxed);
+    match crate::policy::verdict(res.freed, res.contended, retries) {
+        Verdict::Freed(n) => {
+            dev.retries.store(0, Ordering::Relaxed);
+            n as c_ulong
+        }
+        Verdict::Retry => {
+            dev.retries.store(retries + 1, Ordering::Relaxed);
+            0
+        }
+        Verdict::Stop => {
+            dev.retries.store(0, Ordering::Relaxed);
+            bindings::SHRINK_STOP as c_ulong
+        }
     }
 }
 
-/// Tell lockdep that reclaim takes [`Device::lists`], so that allocating
+/// Tell lockdep that reclaim takes `gem_lru_mutex`, so that allocating
 /// memory under it is reported at once, not when reclaim happens to hit.
 fn prime_lockdep(dev: &Device) {
     #[cfg(CONFIG_LOCKDEP)]
-    // SAFETY: Balanced acquire and release of the reclaim annotation.
+    // SAFETY: Balanced acquire and release of the reclaim annotation and
+    // of the mutex of the live DRM device.
     unsafe {
+        let lock = &raw mut (*dev.drm).gem_lru_mutex;
         bindings::fs_reclaim_acquire(bindings::GFP_KERNEL);
-        drop(dev.lists.lock());
+        bindings::mutex_lock(lock);
+        bindings::mutex_unlock(lock);
         bindings::fs_reclaim_release(bindings::GFP_KERNEL);
     }
     #[cfg(not(CONFIG_LOCKDEP))]
@@ -319,37 +392,34 @@ fn prime_lockdep(dev: &Device) {
 
 /// Create and register the kernel shrinker of `dev`, named after its DRM
 /// device (`drm-shmem:<device>-<id>` under /sys/kernel/debug/shrinker/).
+/// `dev` must stay where it is until [`unregister`].
 pub(crate) fn register(dev: &Arc<Device>) -> Result {
     prime_lockdep(dev);
     // SAFETY: The DRM device and its parent are live; the name is copied.
     let shrinker = unsafe {
-        let parent = (*dev.drm).dev;
-        let name = (*parent).kobj.name;
+        let name = (*(*dev.drm).dev).kobj.name;
         bindings::shrinker_alloc(0, c"drm-shmem:%s".as_char_ptr(), name)
     };
     if shrinker.is_null() {
         return Err(ENOMEM);
     }
-    // SAFETY: A new, not yet registered shrinker; the device outlives it
-    // because `unregister` frees it before the last device reference goes.
+    // SAFETY: A new, not yet registered shrinker; `dev` (the registration's
+    // field) outlives it because `unregister` frees it first.
     unsafe {
         (*shrinker).count_objects = Some(count_objects);
         (*shrinker).scan_objects = Some(scan_objects);
         (*shrinker).seeks = bindings::DEFAULT_SEEKS as i32;
-        (*shrinker).private_data = Arc::as_ptr(dev).cast_mut().cast();
+        (*shrinker).private_data = core::ptr::from_ref(dev).cast_mut().cast();
         bindings::shrinker_register(shrinker);
     }
-    dev.shrinker
-        .store(shrinker, core::sync::atomic::Ordering::Release);
+    dev.shrinker.store(shrinker, Ordering::Release);
     Ok(())
 }
 
 /// Unregister and free the kernel shrinker of `dev`; waits for running
 /// scans.
 pub(crate) fn unregister(dev: &Device) {
-    let shrinker = dev
-        .shrinker
-        .swap(core::ptr::null_mut(), core::sync::atomic::Ordering::AcqRel);
+    let shrinker = dev.shrinker.swap(core::ptr::null_mut(), Ordering::AcqRel);
     if !shrinker.is_null() {
         // SAFETY: Registered by `register`, freed once.
         unsafe { bindings::shrinker_free(shrinker) };

@@ -14,6 +14,11 @@
 #include <linux/swap.h>
 #include <drm/drm_vma_manager.h>
 
+__rust_helper void rust_helper_dma_resv_assert_held(struct dma_resv *obj)
+{
+	dma_resv_assert_held(obj);
+}
+
 __rust_helper bool rust_helper_dma_resv_trylock(struct dma_resv *obj)
 {
 	return dma_resv_trylock(obj);

@@ -23,10 +23,14 @@
 //!     │                                                         │           │
 //!     └────────────────────── Evict (Evictable, EvictableMapped)┘           │
 //!   Purged ◀──────────────────────────────────────────────── Purge (Purgeable)
+//!     ▲
+//!     └───────── Purge (Evicted and DONTNEED: the swapped-out copy goes)
 //! ```
 //!
 //! Madvise, MmapOpen and MmapClose move a reclaimable object between
 //! classes; the class is always derived from madvise and the mapping count.
+//! [`Tracked::lru`] says which reclaim list an object belongs on, so the
+//! lists follow the states without a second copy of the rules.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -46,9 +50,6 @@ pub enum Class {
 }
 
 impl Class {
-    /// Every class, cheapest first.
-    pub const ALL: [Class; 3] = [Class::Purgeable, Class::Evictable, Class::EvictableMapped];
-
     /// A short name for debugfs and messages.
     pub const fn name(self) -> &'static str {
         match self {
@@ -130,14 +131,65 @@ pub enum Madv {
 
 /// The uses that make an object unreclaimable while they last. Each one
 /// nests: it ends after as many releases as it had acquires.
+///
+/// Jobs in flight are no use of their own: the device's use of an object
+/// shows in its reservation's fences, which reclaim tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Use {
     /// Pages pinned (for scanout, dma-buf export, ...).
     Pin,
     /// Pages mapped into the kernel's address space.
     Vmap,
-    /// The device uses the object (a job in flight, declared by the driver).
-    Busy,
+}
+
+/// The reclaim lists, in the order the shrinker scans them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lru {
+    /// Resident, idle and DONTNEED: purging frees memory.
+    Purgeable,
+    /// Evicted and DONTNEED: purging frees the swapped-out copy, no memory.
+    PurgeableEvicted,
+    /// Resident, idle, not mapped to userspace.
+    Evictable,
+    /// Resident, idle, mapped to userspace.
+    EvictableMapped,
+}
+
+/// Number of reclaim lists.
+pub const NR_LRUS: usize = 4;
+
+impl Lru {
+    /// Every list, in scan order.
+    pub const ALL: [Lru; NR_LRUS] = [
+        Lru::Purgeable,
+        Lru::PurgeableEvicted,
+        Lru::Evictable,
+        Lru::EvictableMapped,
+    ];
+
+    /// The list's slot.
+    pub const fn index(self) -> usize {
+        match self {
+            Lru::Purgeable => 0,
+            Lru::PurgeableEvicted => 1,
+            Lru::Evictable => 2,
+            Lru::EvictableMapped => 3,
+        }
+    }
+
+    /// The event that reclaims an object of this list.
+    pub const fn event(self) -> Event {
+        match self {
+            Lru::Purgeable | Lru::PurgeableEvicted => Event::Purge,
+            Lru::Evictable | Lru::EvictableMapped => Event::Evict,
+        }
+    }
+
+    /// Whether reclaiming an object of this list frees memory (rather than
+    /// swap space).
+    pub const fn frees_memory(self) -> bool {
+        !matches!(self, Lru::PurgeableEvicted)
+    }
 }
 
 /// What happens to a tracked object.
@@ -176,8 +228,7 @@ pub enum Error {
     NotHeld,
     /// A use or mapping count would overflow (-EOVERFLOW).
     Overflow,
-    /// Evict or purge of an object that is not in a class that allows it
-    /// (-EBUSY).
+    /// Evict or purge of an object whose state does not allow it (-EBUSY).
     NotReclaimable,
 }
 
@@ -234,18 +285,8 @@ impl Accounting {
         self.pages[state.index()].load(Ordering::Relaxed)
     }
 
-    /// Pages that reclaim can free now: purgeable ones always, evictable
-    /// ones only when they can go to swap. Reads counters only.
-    pub fn reclaimable_pages(&self, can_evict: bool) -> usize {
-        let mut n = self.pages(State::Reclaimable(Class::Purgeable));
-        if can_evict {
-            n += self.pages(State::Reclaimable(Class::Evictable));
-            n += self.pages(State::Reclaimable(Class::EvictableMapped));
-        }
-        n
-    }
-
     /// Objects tracked, in any state.
+    #[allow(dead_code)] // Read by the host tests.
     pub fn tracked_objects(&self) -> usize {
         State::ALL.iter().map(|s| self.objects(*s)).sum()
     }
@@ -277,7 +318,6 @@ pub struct Tracked {
     madv: Madv,
     pins: u32,
     vmaps: u32,
-    busy: u32,
     mmaps: u32,
 }
 
@@ -291,7 +331,6 @@ impl Tracked {
             madv: Madv::WillNeed,
             pins: 0,
             vmaps: 0,
-            busy: 0,
             mmaps: 0,
         }
     }
@@ -317,13 +356,28 @@ impl Tracked {
         match what {
             Use::Pin => self.pins,
             Use::Vmap => self.vmaps,
-            Use::Busy => self.busy,
         }
     }
 
     /// Number of userspace mappings.
     pub fn mmaps(&self) -> u32 {
         self.mmaps
+    }
+
+    /// The object's size in pages.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// The reclaim list the object belongs on, if any.
+    pub fn lru(&self) -> Option<Lru> {
+        match (self.state, self.madv) {
+            (State::Reclaimable(Class::Purgeable), _) => Some(Lru::Purgeable),
+            (State::Reclaimable(Class::Evictable), _) => Some(Lru::Evictable),
+            (State::Reclaimable(Class::EvictableMapped), _) => Some(Lru::EvictableMapped),
+            (State::Evicted, Madv::DontNeed) => Some(Lru::PurgeableEvicted),
+            _ => None,
+        }
     }
 
     /// The class a resident idle object belongs to.
@@ -337,7 +391,7 @@ impl Tracked {
 
     /// The state a resident object must be in, given its uses.
     fn resident_state(&self) -> State {
-        if self.pins > 0 || self.vmaps > 0 || self.busy > 0 {
+        if self.pins > 0 || self.vmaps > 0 {
             State::InUse
         } else {
             State::Reclaimable(self.class())
@@ -348,7 +402,6 @@ impl Tracked {
         match what {
             Use::Pin => &mut self.pins,
             Use::Vmap => &mut self.vmaps,
-            Use::Busy => &mut self.busy,
         }
     }
 
@@ -398,8 +451,9 @@ impl Tracked {
                 State::Reclaimable(Class::Evictable | Class::EvictableMapped) => State::Evicted,
                 _ => return Err(Error::NotReclaimable),
             },
-            Event::Purge => match from {
-                State::Reclaimable(Class::Purgeable) => State::Purged,
+            Event::Purge => match (from, self.madv) {
+                (State::Reclaimable(Class::Purgeable), _) => State::Purged,
+                (State::Evicted, Madv::DontNeed) => State::Purged,
                 _ => return Err(Error::NotReclaimable),
             },
         };

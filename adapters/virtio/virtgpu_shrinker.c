@@ -14,10 +14,12 @@
  * and RESOURCE_ATTACH_BACKING restores the host's view; the host resource
  * itself stays valid throughout, also after a purge.
  *
- * Every path that touches the pages swaps in first: CPU faults (this file's
- * vm_ops, which hold no page reference, so that mapped objects stay
- * evictable), kernel vmap and pin (the object funcs below), transfers and
- * submits (virtio_gpu_shrinker_swap_in_locked()).
+ * Every path that touches the pages swaps in first. The shmem helpers do it
+ * by themselves for tracked objects (CPU faults, whose mappings hold no page
+ * use so that mapped objects stay evictable; vmap; pin; get_pages_sgt),
+ * calling virtio_gpu_shrinker_attach() when the pages come back; transfers
+ * and submits swap in under the reservation lock
+ * (virtio_gpu_shrinker_swap_in_locked()).
  */
 
 #include <linux/dma-resv.h>
@@ -27,7 +29,6 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_gem_shmem_shrinker.h>
 #include <drm/drm_print.h>
-#include <drm/drm_vma_manager.h>
 
 #include "virtgpu_drv.h"
 
@@ -172,74 +173,54 @@ int virtio_gpu_shrinker_init(struct virtio_gpu_device *vgdev)
 
 /**
  * virtio_gpu_shrinker_fini - Unregister the device from the shrinker
- * @vgdev: The device, whose objects are all gone (from drm_driver.release:
- *         every GEM object holds a reference on the DRM device).
+ * @vgdev: The device, being removed (or its probe failing), its virtqueues
+ *         still there.
+ *
+ * Waits for running scans and drops the object references they left; the
+ * objects that userspace still holds stay usable and untrack themselves
+ * when they are freed.
  */
 void virtio_gpu_shrinker_fini(struct virtio_gpu_device *vgdev)
 {
-	int ret;
-
-	if (!vgdev->shrinker)
-		return;
-	ret = drm_gem_shmem_shrinker_unregister(vgdev->shrinker);
-	if (ret)
-		drm_err(vgdev->ddev, "shrinker not unregistered: %d\n", ret);
+	drm_gem_shmem_shrinker_unregister(vgdev->shrinker);
 	vgdev->shrinker = NULL;
 }
 
 /**
- * virtio_gpu_shrinker_track - Let the shrinker manage a new classic resource
- * @vgdev: The device.
- * @bo: The object, its pages just populated, not yet known to the host or
- *      to userspace.
- *
- * The only step of making an object reclaimable that can fail (-ENOMEM),
- * so that virtio_gpu_object_create() fails with it instead of leaving a
- * buffer silently unreclaimable for life (which madvise would then refuse
- * with -EINVAL). The object starts unpopulated for the shrinker, on no
- * reclaim list, until virtio_gpu_shrinker_activate(); until then only
- * virtio_gpu_shrinker_untrack() may follow.
- *
- * Returns: 0 or a negative errno.
+ * virtio_gpu_shrinker_suspend - Keep reclaim away across system sleep
+ * @vgdev: The device, about to stop taking commands (freeze).
  */
-int virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+void virtio_gpu_shrinker_suspend(struct virtio_gpu_device *vgdev)
 {
-	int ret;
-
-	if (!vgdev->shrinker)
-		return 0;
-	ret = drm_gem_shmem_shrinker_track(vgdev->shrinker, &bo->base);
-	if (!ret)
-		bo->reclaimable = true;
-	return ret;
+	drm_gem_shmem_shrinker_suspend(vgdev->shrinker);
 }
 
 /**
- * virtio_gpu_shrinker_activate - Make a tracked object reclaimable
- * @vgdev: The device.
- * @bo: The object, created and attached, its reservation not held.
- *
- * The shrinker takes its own reference on the resident pages, which
- * allocates nothing. The reservation is taken uninterruptibly: nobody else
- * can hold it yet but a scan, for a few instructions, and an interrupted
- * wait would leave the object unreclaimable.
+ * virtio_gpu_shrinker_resume - Let reclaim run again after system sleep
+ * @vgdev: The device, taking commands again (restore, or a failed freeze).
  */
-void virtio_gpu_shrinker_activate(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+void virtio_gpu_shrinker_resume(struct virtio_gpu_device *vgdev)
 {
-	struct drm_gem_shmem_object *shmem = &bo->base;
-	int ret;
+	drm_gem_shmem_shrinker_resume(vgdev->shrinker);
+}
 
-	if (!bo->reclaimable)
+/**
+ * virtio_gpu_shrinker_track - Make a new classic resource reclaimable
+ * @vgdev: The device.
+ * @bo: The object, created and attached on the host, its pages resident,
+ *      its reservation not held, not yet visible to userspace.
+ *
+ * From now on the shrinker may detach and evict it, and the shmem helpers
+ * swap it in through virtio_gpu_shrinker_attach(). Tracking allocates
+ * nothing and cannot fail for such an object.
+ */
+void virtio_gpu_shrinker_track(struct virtio_gpu_device *vgdev, struct virtio_gpu_object *bo)
+{
+	if (!vgdev->shrinker)
 		return;
-	dma_resv_lock(shmem->base.resv, NULL);
-	ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
-						DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-	dma_resv_unlock(shmem->base.resv);
-	if (WARN_ON_ONCE(ret)) {
-		virtio_gpu_shrinker_untrack(bo);
+	if (drm_WARN_ON_ONCE(vgdev->ddev, drm_gem_shmem_shrinker_track(vgdev->shrinker, &bo->base)))
 		return;
-	}
-	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
+	bo->reclaimable = true;
 }
 
 /**
@@ -255,14 +236,12 @@ void virtio_gpu_shrinker_activate(struct virtio_gpu_device *vgdev, struct virtio
  */
 int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo, bool *pinned)
 {
-	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
 	int ret;
 
 	*pinned = false;
 	if (!bo->reclaimable || bo->export_pinned)
 		return 0;
-	ret = drm_gem_shmem_shrinker_get(vgdev->shrinker, &bo->base,
-					 DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	ret = drm_gem_shmem_shrinker_get(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 	if (!ret)
 		bo->export_pinned = *pinned = true;
 	return ret;
@@ -278,29 +257,23 @@ int virtio_gpu_shrinker_export(struct virtio_gpu_object *bo, bool *pinned)
  */
 void virtio_gpu_shrinker_unexport(struct virtio_gpu_object *bo)
 {
-	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
-
 	if (!bo->export_pinned)
 		return;
 	bo->export_pinned = false;
-	drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	drm_gem_shmem_shrinker_put(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 }
 
 /**
  * virtio_gpu_shrinker_untrack - Stop reclaiming an object
- * @bo: The object, whose last reference is gone or whose creation failed.
+ * @bo: The object, whose last reference is gone.
  */
 void virtio_gpu_shrinker_untrack(struct virtio_gpu_object *bo)
 {
-	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
-
 	if (!bo->reclaimable)
 		return;
-	if (bo->export_pinned)
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+	virtio_gpu_shrinker_unexport(bo);
 	bo->reclaimable = false;
-	drm_gem_shmem_shrinker_untrack(vgdev->shrinker, &bo->base);
+	drm_gem_shmem_shrinker_untrack(&bo->base);
 	if (bo->detach_fence) {
 		dma_fence_put(bo->detach_fence);
 		bo->detach_fence = NULL;
@@ -310,6 +283,10 @@ void virtio_gpu_shrinker_untrack(struct virtio_gpu_object *bo)
 /**
  * virtio_gpu_shrinker_swap_in_locked - Bring the pages of locked objects back
  * @objs: Objects about to be used by a command, reservations held.
+ *
+ * The pages stay while the reservations are held; once they are dropped,
+ * reclaim detaches with a fence, which the host signals after the commands
+ * queued before it, so the command never sees the pages go.
  *
  * Returns: 0, -ENODATA when an object's content was purged, or another
  * negative errno.
@@ -321,23 +298,13 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
 
 	for (i = 0; i < objs->nents; i++) {
 		struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(objs->objs[i]);
-		struct virtio_gpu_device *vgdev = objs->objs[i]->dev->dev_private;
 
 		if (!bo->reclaimable)
 			continue;
-		/*
-		 * A use only while the command is queued: reclaim detaches with a
-		 * fence, which the host signals after the commands before it.
-		 */
-		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
-							DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-		if (ret)
-			return ret;
+		ret = drm_gem_shmem_shrinker_swap_in_locked(&bo->base);
 		/* Resident, but reclaim detached it and gave up waiting. */
-		if (!bo->attached)
+		if (!ret && !bo->attached)
 			ret = virtio_gpu_shrinker_attach(&bo->base);
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
 		if (ret)
 			return ret;
 	}
@@ -355,109 +322,13 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
  */
 int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, u32 madv, bool *retained)
 {
-	struct virtio_gpu_device *vgdev = bo->base.base.dev->dev_private;
-
 	if (!bo->reclaimable || bo->export_pinned)
 		return -EINVAL;
-	return drm_gem_shmem_shrinker_madvise(vgdev->shrinker, &bo->base,
+	return drm_gem_shmem_shrinker_madvise(&bo->base,
 					      madv == VIRTGPU_MADV_DONTNEED ?
 					      DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
 					      DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
 					      retained);
-}
-
-/*
- * CPU faults: swap in, then map the one page; no page reference is kept.
- *
- * The page is counted from the object's fake mmap offset, which vm_pgoff
- * counts from, not from the VMA's start: a VMA that userspace split, or a
- * dma-buf mapped at an offset, starts inside the object. A purged object
- * lost its offset, but it fails the get first.
- */
-static vm_fault_t virtio_gpu_shrinker_fault(struct vm_fault *vmf)
-{
-	struct vm_area_struct *vma = vmf->vma;
-	struct drm_gem_object *obj = vma->vm_private_data;
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
-	pgoff_t page_offset;
-	vm_fault_t ret;
-	int err;
-
-	dma_resv_lock(obj->resv, NULL);
-	err = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, shmem,
-						DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-	if (err) {
-		dma_resv_unlock(obj->resv);
-		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-	}
-	page_offset = vmf->pgoff - drm_vma_node_start(&obj->vma_node);
-	if (page_offset >= obj->size >> PAGE_SHIFT) {
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem,
-					   DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-		dma_resv_unlock(obj->resv);
-		return VM_FAULT_SIGBUS;
-	}
-	ret = vmf_insert_pfn(vma, vmf->address, page_to_pfn(shmem->pages[page_offset]));
-	drm_gem_shmem_shrinker_put(vgdev->shrinker, shmem, DRM_GEM_SHMEM_SHRINKER_USE_BUSY);
-	dma_resv_unlock(obj->resv);
-	return ret;
-}
-
-static void virtio_gpu_shrinker_vm_open(struct vm_area_struct *vma)
-{
-	struct drm_gem_object *obj = vma->vm_private_data;
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
-
-	drm_gem_shmem_shrinker_mmap_open(vgdev->shrinker, to_drm_gem_shmem_obj(obj));
-	drm_gem_vm_open(vma);
-}
-
-static void virtio_gpu_shrinker_vm_close(struct vm_area_struct *vma)
-{
-	struct drm_gem_object *obj = vma->vm_private_data;
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
-
-	drm_gem_shmem_shrinker_mmap_close(vgdev->shrinker, to_drm_gem_shmem_obj(obj));
-	drm_gem_vm_close(vma);
-}
-
-static const struct vm_operations_struct virtio_gpu_shrinker_vm_ops = {
-	.fault = virtio_gpu_shrinker_fault,
-	.open = virtio_gpu_shrinker_vm_open,
-	.close = virtio_gpu_shrinker_vm_close,
-};
-
-/**
- * virtio_gpu_shrinker_mmap - &drm_gem_object_funcs.mmap of shmem objects
- * @obj: The object.
- * @vma: The new mapping.
- *
- * Reclaimable objects get this file's vm_ops; the others the shmem
- * helpers' mapping, which pins the pages while mapped.
- *
- * Returns: 0 or a negative errno.
- */
-int virtio_gpu_shrinker_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
-{
-	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
-	int ret;
-
-	if (!bo->reclaimable)
-		return drm_gem_shmem_object_mmap(obj, vma);
-	if (vma_is_cow_mapping(vma))
-		return -EINVAL;
-	ret = drm_gem_shmem_shrinker_mmap_open(vgdev->shrinker, shmem);
-	if (ret)
-		return ret;
-	vma->vm_ops = &virtio_gpu_shrinker_vm_ops;
-	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
-	if (shmem->map_wc)
-		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
-	return 0;
 }
 
 /**
@@ -465,24 +336,24 @@ int virtio_gpu_shrinker_mmap(struct drm_gem_object *obj, struct vm_area_struct *
  * @obj: The object, reservation held.
  * @map: Filled with the mapping.
  *
+ * The helper would swap the object in by itself; the use also keeps reclaim
+ * from looking at the object while it is mapped.
+ *
  * Returns: 0 or a negative errno (-ENODATA when purged).
  */
 int virtio_gpu_shrinker_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
 	int ret;
 
 	if (bo->reclaimable) {
-		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
-							DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+		ret = drm_gem_shmem_shrinker_get_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
 		if (ret)
 			return ret;
 	}
 	ret = drm_gem_shmem_object_vmap(obj, map);
 	if (ret && bo->reclaimable)
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+		drm_gem_shmem_shrinker_put_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
 	return ret;
 }
 
@@ -494,12 +365,10 @@ int virtio_gpu_shrinker_vmap(struct drm_gem_object *obj, struct iosys_map *map)
 void virtio_gpu_shrinker_vunmap(struct drm_gem_object *obj, struct iosys_map *map)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
 
 	drm_gem_shmem_object_vunmap(obj, map);
 	if (bo->reclaimable)
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+		drm_gem_shmem_shrinker_put_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
 }
 
 /**
@@ -511,19 +380,16 @@ void virtio_gpu_shrinker_vunmap(struct drm_gem_object *obj, struct iosys_map *ma
 int virtio_gpu_shrinker_pin(struct drm_gem_object *obj)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
 	int ret;
 
 	if (bo->reclaimable) {
-		ret = drm_gem_shmem_shrinker_get_locked(vgdev->shrinker, &bo->base,
-							DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+		ret = drm_gem_shmem_shrinker_get_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 		if (ret)
 			return ret;
 	}
 	ret = drm_gem_shmem_object_pin(obj);
 	if (ret && bo->reclaimable)
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+		drm_gem_shmem_shrinker_put_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 	return ret;
 }
 
@@ -534,10 +400,8 @@ int virtio_gpu_shrinker_pin(struct drm_gem_object *obj)
 void virtio_gpu_shrinker_unpin(struct drm_gem_object *obj)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(obj);
-	struct virtio_gpu_device *vgdev = obj->dev->dev_private;
 
 	drm_gem_shmem_object_unpin(obj);
 	if (bo->reclaimable)
-		drm_gem_shmem_shrinker_put(vgdev->shrinker, &bo->base,
-					   DRM_GEM_SHMEM_SHRINKER_USE_PIN);
+		drm_gem_shmem_shrinker_put_locked(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_PIN);
 }

@@ -29,7 +29,6 @@ MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
 /* Short names for the values of the ABI. */
 #define PIN		DRM_GEM_SHMEM_SHRINKER_USE_PIN
 #define VMAP		DRM_GEM_SHMEM_SHRINKER_USE_VMAP
-#define BUSY		DRM_GEM_SHMEM_SHRINKER_USE_BUSY
 #define WILLNEED	DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED
 #define DONTNEED	DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED
 #define STATE(name)	DRM_GEM_SHMEM_SHRINKER_STATE_##name
@@ -76,13 +75,10 @@ static const struct drm_gem_shmem_shrinker_ops fake_ops = {
 	.swap_in = fake_swap_in,
 };
 
-/* A driver's free path: untrack, then free. */
+/* A driver's free path: drm_gem_shmem_release() untracks the object. */
 static void fake_free(struct drm_gem_object *obj)
 {
-	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
-
-	drm_gem_shmem_shrinker_untrack(current_driver->shrinker, shmem);
-	drm_gem_shmem_free(shmem);
+	drm_gem_shmem_free(to_drm_gem_shmem_obj(obj));
 }
 
 static const struct drm_gem_object_funcs fake_funcs = {
@@ -107,29 +103,12 @@ static int shrinker_test_init(struct kunit *test)
 	return 0;
 }
 
-/*
- * Unregister, waiting for the last references that scans handed to a
- * worker: objects stay tracked until those are dropped.
- */
-static int unregister_when_idle(struct drm_gem_shmem_shrinker *s)
-{
-	int ret, i;
-
-	for (i = 0; i < 100; i++) {
-		ret = drm_gem_shmem_shrinker_unregister(s);
-		if (ret != -EBUSY)
-			break;
-		msleep(20);
-	}
-	return ret;
-}
-
 static void shrinker_test_exit(struct kunit *test)
 {
 	struct fake_driver *drv = test->priv;
 
-	/* Tests unregister themselves when they check it; ignore -ENODEV. */
-	unregister_when_idle(drv->shrinker);
+	/* Tests that unregister themselves clear drv->shrinker. */
+	drm_gem_shmem_shrinker_unregister(drv->shrinker);
 	current_driver = NULL;
 }
 
@@ -147,10 +126,9 @@ static struct drm_gem_shmem_object *new_tracked(struct kunit *test, size_t size)
 
 static u32 state_of(struct kunit *test, struct drm_gem_shmem_object *shmem)
 {
-	struct fake_driver *drv = test->priv;
 	struct drm_gem_shmem_shrinker_object_info info;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(drv->shrinker, shmem, &info), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(shmem, &info), 0);
 	return info.state;
 }
 
@@ -166,12 +144,11 @@ static struct drm_gem_shmem_shrinker_stats stats_of(struct kunit *test)
 /* Fill every page with a pattern unique to the page and to @seed. */
 static void write_pattern(struct kunit *test, struct drm_gem_shmem_object *shmem, u32 seed)
 {
-	struct fake_driver *drv = test->priv;
 	struct iosys_map map;
 	size_t i;
 	u32 *p;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), 0);
 	dma_resv_lock(shmem->base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
 	p = map.vaddr;
@@ -179,18 +156,17 @@ static void write_pattern(struct kunit *test, struct drm_gem_shmem_object *shmem
 		p[i] = seed ^ (u32)(i * 2654435761u);
 	drm_gem_shmem_vunmap_locked(shmem, &map);
 	dma_resv_unlock(shmem->base.resv);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem, VMAP), 0);
+	drm_gem_shmem_shrinker_put(shmem, VMAP);
 }
 
 /* Count the words that differ from the pattern; swaps the object in. */
 static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *shmem, u32 seed)
 {
-	struct fake_driver *drv = test->priv;
 	struct iosys_map map;
 	size_t i, bad = 0;
 	u32 *p;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), 0);
 	dma_resv_lock(shmem->base.resv, NULL);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
 	p = map.vaddr;
@@ -198,7 +174,7 @@ static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *
 		bad += p[i] != (seed ^ (u32)(i * 2654435761u));
 	drm_gem_shmem_vunmap_locked(shmem, &map);
 	dma_resv_unlock(shmem->base.resv);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(drv->shrinker, shmem, VMAP), 0);
+	drm_gem_shmem_shrinker_put(shmem, VMAP);
 	return bad;
 }
 
@@ -212,27 +188,48 @@ static void test_register_bad_input(struct kunit *test)
 	partial.swap_in = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &fake_ops)),
-			-EEXIST);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(NULL), -EINVAL);
+	/* Teardown cannot fail; NULL is a no-op, as kfree(NULL). */
+	drm_gem_shmem_shrinker_unregister(NULL);
+	drm_gem_shmem_shrinker_suspend(NULL);
+	drm_gem_shmem_shrinker_resume(NULL);
+	drm_gem_shmem_shrinker_untrack(NULL);
+	drm_gem_shmem_shrinker_put(NULL, PIN);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(NULL, 1, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(NULL), -EINVAL);
 }
 
-static void test_use_after_unregister(struct kunit *test)
+/*
+ * Unregister while objects are tracked, one of them evicted and one
+ * resident: it cannot fail, the objects stay usable (swap-in included),
+ * and releasing them later untracks them safely.
+ */
+static void test_objects_outlive_unregister(struct kunit *test)
 {
 	struct fake_driver *drv = test->priv;
-	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_shmem_object *a = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *b = new_tracked(test, OBJ_SIZE);
 	bool retained;
 
-	shmem = drm_gem_shmem_create(drv->drm, OBJ_SIZE);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -ENODEV);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -ENODEV);
-	KUNIT_EXPECT_EQ(test,
-			drm_gem_shmem_shrinker_madvise(drv->shrinker, shmem, DONTNEED, &retained),
-			-ENODEV);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 1, true), -ENODEV);
-	drm_gem_shmem_free(shmem);
+	write_pattern(test, a, 0xa);
+	write_pattern(test, b, 0xb);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(b, DONTNEED, NULL), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 2 * OBJ_PAGES, true),
+			2 * OBJ_PAGES);
+	KUNIT_ASSERT_EQ(test, state_of(test, a), STATE(EVICTED));
+	KUNIT_ASSERT_EQ(test, state_of(test, b), STATE(PURGED));
+	drm_gem_object_put(&b->base);
+	b = new_tracked(test, OBJ_SIZE);
+	write_pattern(test, b, 0xb);
+
+	drm_gem_shmem_shrinker_unregister(drv->shrinker);
+	drv->shrinker = NULL;
+
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, a, 0xa), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, a), STATE(EVICTABLE));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(b, DONTNEED, &retained), 0);
+	KUNIT_EXPECT_TRUE(test, retained);
+	drm_gem_object_put(&a->base);
+	drm_gem_object_put(&b->base);
 }
 
 static void test_track_untrack(struct kunit *test)
@@ -248,38 +245,66 @@ static void test_track_untrack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.pages[STATE(UNPOPULATED)], OBJ_PAGES);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), -EEXIST);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, NULL), -EINVAL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_unregister(drv->shrinker), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(NULL, shmem), -EINVAL);
 
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(drv->shrinker, shmem), -ENOENT);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(drv->shrinker, shmem, &info), -ENOENT);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(drv->shrinker, shmem, PIN), -ENOENT);
+	drm_gem_shmem_shrinker_untrack(shmem);
+	drm_gem_shmem_shrinker_untrack(shmem);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(shmem, &info), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), -ENOENT);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, NULL), -ENOENT);
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.objects[STATE(UNPOPULATED)], 0);
 	drm_gem_shmem_free(shmem);
 }
 
-static void test_uses_nest(struct kunit *test)
+/* Objects whose pages came in before tracking are reclaimable at once. */
+static void test_track_resident_object(struct kunit *test)
 {
 	struct fake_driver *drv = test->priv;
-	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
-	struct drm_gem_shmem_shrinker *s = drv->shrinker;
+	struct drm_gem_shmem_object *shmem;
+	struct sg_table *sgt;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, PIN), 0);
+	shmem = drm_gem_shmem_create(drv->drm, OBJ_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, shmem);
+	shmem->base.funcs = &fake_funcs;
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, shmem), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	KUNIT_EXPECT_EQ(test, stats_of(test).pages[STATE(EVICTABLE)], OBJ_PAGES);
+	write_pattern(test, shmem, 7);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 7), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+static void test_uses_nest(struct kunit *test)
+{
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker_object_info info;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), 0);
 	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(s, shmem), -EBUSY);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, PIN), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), 0);
+	drm_gem_shmem_shrinker_put(shmem, PIN);
+	drm_gem_shmem_shrinker_put(shmem, VMAP);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
+	drm_gem_shmem_shrinker_put(shmem, VMAP);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), -EINVAL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, 7), -EINVAL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, 7), -EINVAL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, NULL, PIN), -EINVAL);
+	/* A put of a use not held is reported and changes nothing. */
+	drm_gem_shmem_shrinker_put(shmem, VMAP);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(shmem, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.state, STATE(EVICTABLE));
+	KUNIT_EXPECT_EQ(test, info.vmaps, 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(shmem, 7), -EINVAL);
+	drm_gem_shmem_shrinker_put(shmem, 7);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(NULL, PIN), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(NULL, &info), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(shmem, NULL), -EINVAL);
 	drm_gem_object_put(&shmem->base);
 	KUNIT_EXPECT_EQ(test, stats_of(test).objects[STATE(EVICTABLE)], 0);
 }
@@ -291,16 +316,16 @@ static void test_madvise(struct kunit *test)
 	struct drm_gem_shmem_shrinker *s = drv->shrinker;
 	bool retained = false;
 
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, PIN), 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, PIN), 0);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, DONTNEED, &retained), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), 0);
+	drm_gem_shmem_shrinker_put(shmem, PIN);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, &retained), 0);
 	KUNIT_EXPECT_TRUE(test, retained);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGEABLE));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), OBJ_PAGES);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, WILLNEED, &retained), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, WILLNEED, &retained), 0);
 	KUNIT_EXPECT_TRUE(test, retained);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, 5, &retained), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, 5, &retained), -EINVAL);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 	drm_gem_object_put(&shmem->base);
 }
@@ -316,7 +341,7 @@ static void test_purge_frees(struct kunit *test)
 
 	write_pattern(test, shmem, 0x1234);
 	KUNIT_EXPECT_GT(test, inode->i_mapping->nrpages, 0);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, DONTNEED, &retained), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, &retained), 0);
 
 	/* Without permission to evict, a scan still purges. */
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, false), OBJ_PAGES);
@@ -326,8 +351,8 @@ static void test_purge_frees(struct kunit *test)
 	KUNIT_EXPECT_LT(test, shmem->madv, 0);
 	KUNIT_EXPECT_EQ(test, inode->i_mapping->nrpages, 0);
 
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, VMAP), -ENODATA);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(s, shmem, WILLNEED, &retained), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), -ENODATA);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, WILLNEED, &retained), 0);
 	KUNIT_EXPECT_FALSE(test, retained);
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.purged, 1);
@@ -394,10 +419,10 @@ static void test_busy_and_locked_are_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.skipped_busy, 2);
 
 	/* In use through the shrinker: not even looked at. */
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(s, shmem, BUSY), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
 	KUNIT_EXPECT_EQ(test, stats_of(test).scanned, st.scanned);
-	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_put(s, shmem, BUSY), 0);
+	drm_gem_shmem_shrinker_put(shmem, PIN);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
@@ -418,7 +443,7 @@ static void test_scan_honours_nr_and_order(struct kunit *test)
 	}
 	/* obj[2] and obj[3] are DONTNEED: purged before anything is evicted. */
 	for (i = 2; i < 4; i++)
-		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(s, obj[i], DONTNEED, NULL), 0);
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
 	KUNIT_EXPECT_EQ(test, state_of(test, obj[2]), STATE(PURGED));
 	KUNIT_EXPECT_EQ(test, state_of(test, obj[3]), STATE(PURGEABLE));
@@ -439,7 +464,7 @@ static void test_counters_after_random_sequences(struct kunit *test)
 	struct drm_gem_shmem_shrinker *s = drv->shrinker;
 	struct drm_gem_shmem_shrinker_stats st;
 	struct drm_gem_shmem_object *obj[8];
-	u32 held[8][3] = {};
+	u32 held[8][2] = {};
 	int i, step, j;
 	u64 objects, pages;
 
@@ -447,22 +472,22 @@ static void test_counters_after_random_sequences(struct kunit *test)
 		obj[i] = new_tracked(test, (1 + i) * PAGE_SIZE);
 	for (step = 0; step < 2000; step++) {
 		u32 r = get_random_u32();
-		u32 use = (r >> 8) % 3;
+		u32 use = (r >> 8) % 2;
 
 		i = r % 8;
 		switch ((r >> 4) % 6) {
 		case 0:
-			if (!drm_gem_shmem_shrinker_get(s, obj[i], use))
+			if (!drm_gem_shmem_shrinker_get(obj[i], use))
 				held[i][use]++;
 			break;
 		case 1:
-			KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_put(s, obj[i], use),
-					held[i][use] ? 0 : -EINVAL);
-			if (held[i][use])
+			if (held[i][use]) {
+				drm_gem_shmem_shrinker_put(obj[i], use);
 				held[i][use]--;
+			}
 			break;
 		case 2:
-			drm_gem_shmem_shrinker_madvise(s, obj[i], (r >> 12) & 1, NULL);
+			drm_gem_shmem_shrinker_madvise(obj[i], (r >> 12) & 1, NULL);
 			break;
 		default:
 			drm_gem_shmem_shrinker_scan(s, (r >> 16) % 16, (r >> 20) & 1);
@@ -479,14 +504,169 @@ static void test_counters_after_random_sequences(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, pages, 36);
 	}
 	for (i = 0; i < 8; i++) {
-		for (j = 0; j < 3; j++)
+		for (j = 0; j < 2; j++)
 			while (held[i][j]--)
-				drm_gem_shmem_shrinker_put(s, obj[i], j);
+				drm_gem_shmem_shrinker_put(obj[i], j);
 		drm_gem_object_put(&obj[i]->base);
 	}
 	st = stats_of(test);
 	for (j = 0; j < DRM_GEM_SHMEM_SHRINKER_NR_STATES; j++)
 		KUNIT_EXPECT_EQ(test, st.objects[j], 0);
+}
+
+/*
+ * A driver path that was never converted calls the shmem helpers on an
+ * evicted object: the helpers swap it in through the shrinker, so the
+ * driver's swap_in callback runs, the content is intact and the state
+ * machine agrees.
+ */
+static void test_unconverted_helpers_swap_in(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, SZ_64K);
+	struct iosys_map map;
+	struct sg_table *sgt;
+	size_t i, bad = 0;
+	u32 *p;
+
+	write_pattern(test, shmem, 0x5eed);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
+							  true), SZ_64K >> PAGE_SHIFT);
+	KUNIT_ASSERT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+
+	/* Evict again, then read it through the helper's own vmap. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
+							  true), SZ_64K >> PAGE_SHIFT);
+	KUNIT_ASSERT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), 0);
+	p = map.vaddr;
+	for (i = 0; i < SZ_64K / sizeof(u32); i++)
+		bad += p[i] != (0x5eed ^ (u32)(i * 2654435761u));
+	/* Vmapped behind the shrinker's back: resident, and never reclaimed. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
+							  true), 0);
+	drm_gem_shmem_vunmap_locked(shmem, &map);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 2);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+
+	/* And through pin. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
+							  true), SZ_64K >> PAGE_SHIFT);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_pin(shmem), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 3);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+	drm_gem_shmem_unpin(shmem);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0x5eed), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+/* Once purged, no helper brings back fresh pages in place of the content. */
+static void test_helpers_refuse_purged_content(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct iosys_map map;
+
+	write_pattern(test, shmem, 3);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, NULL), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_get_pages_sgt(shmem)), -ENODATA);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_pin(shmem), -ENODATA);
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_vmap_locked(shmem, &map), -ENODATA);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGED));
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * Someone holds a page use of a purgeable object that the shrinker does
+ * not know about: it is never purged (nor reported purged) while it lasts.
+ */
+static void test_extra_page_use_never_purged(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_shrinker_stats st;
+
+	write_pattern(test, shmem, 4);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, NULL), 0);
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(shmem), 0);
+	dma_resv_unlock(shmem->base.resv);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true), 0);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.purged, 0);
+	KUNIT_EXPECT_EQ(test, st.skipped_busy, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGEABLE));
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+
+	dma_resv_lock(shmem->base.resv, NULL);
+	drm_gem_shmem_put_pages_locked(shmem);
+	dma_resv_unlock(shmem->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGED));
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * An evicted object that userspace then marks DONTNEED loses its
+ * swapped-out copy at the next scan, which frees no memory.
+ */
+static void test_evicted_dontneed_purged_from_swap(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct inode *inode = file_inode(shmem->base.filp);
+	bool retained = true;
+
+	write_pattern(test, shmem, 5);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_ASSERT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	KUNIT_EXPECT_GT(test, inode->i_mapping->nrpages, 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, &retained), 0);
+	KUNIT_EXPECT_TRUE(test, retained);
+	/* Purging needs no permission to evict; it frees swap, not memory. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGED));
+	KUNIT_EXPECT_EQ(test, inode->i_mapping->nrpages, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 1);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, WILLNEED, &retained), 0);
+	KUNIT_EXPECT_FALSE(test, retained);
+	drm_gem_object_put(&shmem->base);
+}
+
+/* Across system sleep, reclaim counts nothing and scans nothing. */
+static void test_suspend_blocks_reclaim(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+
+	write_pattern(test, shmem, 6);
+	drm_gem_shmem_shrinker_suspend(drv->shrinker);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(drv->shrinker), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	drm_gem_shmem_shrinker_resume(drv->shrinker);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 6), 0);
+	drm_gem_object_put(&shmem->base);
 }
 
 #define RACE_OBJECTS	16
@@ -548,14 +728,14 @@ static int race_user(void *arg)
 		}
 		switch ((x >> 12) % 4) {
 		case 0:
-			ret = drm_gem_shmem_shrinker_get(r->s, obj[i], PIN);
+			ret = drm_gem_shmem_shrinker_get(obj[i], PIN);
 			if (!ret)
-				drm_gem_shmem_shrinker_put(r->s, obj[i], PIN);
+				drm_gem_shmem_shrinker_put(obj[i], PIN);
 			else if (ret != -ENODATA)
 				race_error(r, ret);
 			break;
 		case 1:
-			drm_gem_shmem_shrinker_madvise(r->s, obj[i], (x >> 16) & 1, NULL);
+			drm_gem_shmem_shrinker_madvise(obj[i], (x >> 16) & 1, NULL);
 			break;
 		case 2:
 			drm_gem_object_put(&obj[i]->base);
@@ -615,7 +795,9 @@ static void test_racing_users_and_scans(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, n, 4);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&r.errors), 0, "last error %d", r.last_error);
 	KUNIT_EXPECT_EQ(test, stats_of(test).scanned > 0, true);
-	KUNIT_EXPECT_EQ(test, unregister_when_idle(drv->shrinker), 0);
+	/* Teardown right after the scans: the worker's puts are flushed. */
+	drm_gem_shmem_shrinker_unregister(drv->shrinker);
+	drv->shrinker = NULL;
 }
 
 /* Print the cost of count_objects with 10 and with 10 000 tracked objects. */
@@ -635,7 +817,7 @@ static void test_count_objects_cost(struct kunit *test)
 		for (; n < sizes[k]; n++) {
 			obj[n] = new_tracked(test, PAGE_SIZE);
 			if (n % 2)
-				drm_gem_shmem_shrinker_madvise(drv->shrinker, obj[n], DONTNEED,
+				drm_gem_shmem_shrinker_madvise(obj[n], DONTNEED,
 							       NULL);
 		}
 		t0 = ktime_get_ns();
@@ -651,8 +833,9 @@ static void test_count_objects_cost(struct kunit *test)
 }
 
 static struct kunit_case shrinker_abi_cases[] = { KUNIT_CASE(test_register_bad_input),
-						  KUNIT_CASE(test_use_after_unregister),
+						  KUNIT_CASE(test_objects_outlive_unregister),
 						  KUNIT_CASE(test_track_untrack),
+						  KUNIT_CASE(test_track_resident_object),
 						  KUNIT_CASE(test_uses_nest),
 						  KUNIT_CASE(test_madvise),
 						  KUNIT_CASE(test_purge_frees),
@@ -660,6 +843,11 @@ static struct kunit_case shrinker_abi_cases[] = { KUNIT_CASE(test_register_bad_i
 						  KUNIT_CASE(test_busy_and_locked_are_skipped),
 						  KUNIT_CASE(test_scan_honours_nr_and_order),
 						  KUNIT_CASE(test_counters_after_random_sequences),
+						  KUNIT_CASE(test_unconverted_helpers_swap_in),
+						  KUNIT_CASE(test_helpers_refuse_purged_content),
+						  KUNIT_CASE(test_extra_page_use_never_purged),
+						  KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
+						  KUNIT_CASE(test_suspend_blocks_reclaim),
 						  KUNIT_CASE_SLOW(test_racing_users_and_scans),
 						  KUNIT_CASE_SLOW(test_count_objects_cost),
 						  {} };

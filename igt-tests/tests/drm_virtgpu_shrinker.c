@@ -42,7 +42,13 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <string.h>
+#include <glob.h>
+#include <limits.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "igt.h"
@@ -669,6 +675,151 @@ static void test_no_oom_overcommit(void)
 	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted_pages"));
 }
 
+/*
+ * The sysfs folder of the PCI device behind @fd's DRM device: the DRM
+ * device's parent (virtio-gpu gives the PCI function), or the parent's
+ * parent (a virtio device on a PCI transport).
+ */
+static bool pci_device_dir(int drm_fd, char *buf, size_t len)
+{
+	static const char *const up[] = { "device", "device/.." };
+	char link[96], dir[PATH_MAX], remove[PATH_MAX + 8];
+	struct stat st;
+
+	if (fstat(drm_fd, &st) || !S_ISCHR(st.st_mode))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(up); i++) {
+		snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/%s", major(st.st_rdev),
+			 minor(st.st_rdev), up[i]);
+		if (!realpath(link, dir))
+			continue;
+		snprintf(remove, sizeof(remove), "%s/remove", dir);
+		if (access(remove, W_OK) == 0) {
+			snprintf(buf, len, "%s", dir);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void write_sysfs(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	fputs(text, f);
+	igt_assert_f(fclose(f) == 0, "writing \"%s\" to %s failed: %s\n", text, path,
+		     strerror(errno));
+}
+
+/* A virtio-gpu card that the kit manages, once one shows up, or -1. */
+static int wait_for_kit_card(int seconds)
+{
+	for (int tries = 0; tries < seconds * 10; tries++) {
+		glob_t g;
+
+		if (glob("/dev/dri/card*", 0, NULL, &g) == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++) {
+				int card = open(g.gl_pathv[i], O_RDWR | O_CLOEXEC);
+
+				if (card < 0)
+					continue;
+				if (is_virtio_gpu_device(card) && igt_gem_shrinker_kit_present(card)) {
+					globfree(&g);
+					return card;
+				}
+				close(card);
+			}
+			globfree(&g);
+		}
+		usleep(100 * 1000);
+	}
+	return -1;
+}
+
+/*
+ * Remove the virtio-gpu PCI device while buffers are open (mapped, evicted,
+ * DONTNEED) and scans run, then rescan the bus so that it probes again.
+ * Removal cannot fail: the old shrinker leaves the kernel's shrinker
+ * debugfs at once, the buffers are freed safely when their file closes
+ * afterwards, and the new device's shrinker registers and works. The log
+ * gate checks that nothing warned. Runs last: it replaces the device.
+ */
+static void test_unbind_rebind_under_reclaim(void)
+{
+	const size_t size = 256 << 10, n = 16;
+	char name[64], prefix[96], pci[PATH_MAX], path[PATH_MAX + 16];
+	uint32_t handle[16], *map[16] = {}, *m;
+	pid_t scanner;
+	int card, status;
+	uint32_t h;
+
+	igt_require(igt_gem_shrinker_device_name(fd, name, sizeof(name)));
+	snprintf(prefix, sizeof(prefix), "drm-shmem:%s-", name);
+	igt_require_f(igt_shrinker_debugfs_present(prefix), "no %s* in the shrinker debugfs\n",
+		      prefix);
+	igt_require_f(pci_device_dir(fd, pci, sizeof(pci)), "no removable PCI device\n");
+
+	for (size_t i = 0; i < n; i++) {
+		handle[i] = igt_virtgpu_create(fd, size);
+		map[i] = igt_virtgpu_mmap(fd, handle[i], size);
+		igt_gem_shrinker_fill(map[i], size, i);
+		if (i % 4 == 1)
+			igt_assert(igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_DONTNEED));
+		if (i % 2) {
+			munmap(map[i], size);
+			map[i] = NULL;
+		}
+	}
+	/* Some buffers evicted or purged, the rest resident. */
+	igt_gem_shrinker_kit_scan(fd, (n / 2 * size) >> 12);
+
+	scanner = fork();
+	igt_assert(scanner >= 0);
+	if (scanner == 0) {
+		/* Until the device and its debugfs folder are gone. */
+		while (__igt_gem_shrinker_kit_scan(fd, 16) == 0)
+			;
+		_exit(0);
+	}
+	usleep(200 * 1000);
+	snprintf(path, sizeof(path), "%s/remove", pci);
+	igt_info("removing %s (%s) under reclaim\n", pci, name);
+	write_sysfs(path, "1");
+	kill(scanner, SIGKILL);
+	igt_assert_eq(waitpid(scanner, &status, 0), scanner);
+	igt_assert_f(!igt_shrinker_debugfs_present(prefix), "%s* still registered\n", prefix);
+
+	/* The buffers outlive the device; closing the file frees them. */
+	for (size_t i = 0; i < n; i++)
+		if (map[i])
+			munmap(map[i], size);
+	close(fd);
+	fd = -1;
+	close(device);
+	device = -1;
+
+	write_sysfs("/sys/bus/pci/rescan", "1");
+	card = wait_for_kit_card(20);
+	igt_assert_f(card >= 0, "no virtio-gpu card with the kit after the rescan\n");
+	igt_assert(igt_gem_shrinker_device_name(card, name, sizeof(name)));
+	snprintf(prefix, sizeof(prefix), "drm-shmem:%s-", name);
+	igt_assert_f(igt_shrinker_debugfs_present(prefix), "the new device has no %s*\n", prefix);
+
+	/* The new device's shrinker evicts and swaps in. */
+	h = igt_virtgpu_create(card, size);
+	m = igt_virtgpu_mmap(card, h, size);
+	igt_gem_shrinker_fill(m, size, 0x5a);
+	munmap(m, size);
+	igt_gem_shrinker_kit_scan(card, size >> 12);
+	igt_assert_lt_s64(0, igt_gem_shrinker_kit_stat(card, "evicted"));
+	m = igt_virtgpu_mmap(card, h, size);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(m, size, 0x5a), 0);
+	munmap(m, size);
+	igt_virtgpu_close(card, h);
+	close(card);
+}
+
 static const struct {
 	const char *name;
 	const char *description;
@@ -747,6 +898,10 @@ static const struct {
 	  "An idle working set of 1.25x RAM is evicted to swap, nothing is OOM-killed "
 	  "and every page comes back.",
 	  test_no_oom_overcommit },
+	{ "unbind-rebind-under-reclaim",
+	  "Remove the PCI device while buffers are open and scans run, then rescan: no "
+	  "warning, the old shrinker is gone, the new device's shrinker works. Runs last.",
+	  test_unbind_rebind_under_reclaim },
 };
 
 int igt_main()
@@ -767,6 +922,7 @@ int igt_main()
 			/* Closing the last subtest's file frees what it left behind. */
 			if (fd >= 0)
 				close(fd);
+			igt_require_f(device >= 0, "the device was removed by an earlier subtest\n");
 			fd = igt_gem_shrinker_reopen(device);
 			tests[t].func();
 		}
@@ -775,6 +931,7 @@ int igt_main()
 	igt_fixture() {
 		if (fd >= 0)
 			close(fd);
-		close(device);
+		if (device >= 0)
+			close(device);
 	}
 }

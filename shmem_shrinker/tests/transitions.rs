@@ -2,7 +2,9 @@
 
 //! Each documented transition, legal and illegal, one by one.
 
-use shmem_shrinker_logic::state::{Accounting, Class, Error, Event, Madv, State, Tracked, Use};
+use shmem_shrinker_logic::state::{
+    Accounting, Class, Error, Event, Lru, Madv, State, Tracked, Use,
+};
 
 const EVICTABLE: State = State::Reclaimable(Class::Evictable);
 const MAPPED: State = State::Reclaimable(Class::EvictableMapped);
@@ -35,7 +37,7 @@ fn populate_then_uses_nest() {
     let acct = Accounting::new();
     let mut t = resident(&acct);
     assert_eq!(t.state(), EVICTABLE);
-    for u in [Use::Pin, Use::Vmap, Use::Busy] {
+    for u in [Use::Pin, Use::Vmap] {
         assert_eq!(t.apply(Event::Acquire(u), &acct).unwrap().to, State::InUse);
         assert_eq!(t.apply(Event::Acquire(u), &acct).unwrap().to, State::InUse);
         assert_eq!(t.apply(Event::Release(u), &acct).unwrap().to, State::InUse);
@@ -93,9 +95,9 @@ fn reclaim_only_from_the_matching_class() {
     let acct = Accounting::new();
     let mut t = resident(&acct);
     assert_eq!(t.apply(Event::Purge, &acct), Err(Error::NotReclaimable));
-    t.apply(Event::Acquire(Use::Busy), &acct).unwrap();
+    t.apply(Event::Acquire(Use::Pin), &acct).unwrap();
     assert_eq!(t.apply(Event::Evict, &acct), Err(Error::NotReclaimable));
-    t.apply(Event::Release(Use::Busy), &acct).unwrap();
+    t.apply(Event::Release(Use::Pin), &acct).unwrap();
     t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     assert_eq!(t.apply(Event::Evict, &acct), Err(Error::NotReclaimable));
     assert_eq!(t.apply(Event::Purge, &acct).unwrap().to, State::Purged);
@@ -132,16 +134,29 @@ fn evicted_content_comes_back_with_its_advice() {
     let tr = t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     assert_eq!((tr.to, tr.retained), (State::Evicted, true));
     assert_eq!(t.apply(Event::Populate, &acct).unwrap().to, PURGEABLE);
-    assert_eq!(acct.reclaimable_pages(false), 4);
-    assert_eq!(acct.reclaimable_pages(true), 4);
+    assert_eq!(t.lru(), Some(Lru::Purgeable));
+    assert_eq!(acct.pages(PURGEABLE), 4);
 }
 
 #[test]
-fn reclaimable_pages_counts_eviction_only_when_allowed() {
+fn evicted_dontneed_objects_are_purgeable_from_swap() {
     let acct = Accounting::new();
-    let _a = resident(&acct);
-    let mut b = resident(&acct);
-    b.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
-    assert_eq!(acct.reclaimable_pages(false), 4);
-    assert_eq!(acct.reclaimable_pages(true), 8);
+    let mut t = resident(&acct);
+    assert_eq!(t.lru(), Some(Lru::Evictable));
+    t.apply(Event::Evict, &acct).unwrap();
+    assert_eq!(t.lru(), None);
+    t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
+    assert_eq!(t.state(), State::Evicted);
+    assert_eq!(t.lru(), Some(Lru::PurgeableEvicted));
+    t.apply(Event::Madvise(Madv::WillNeed), &acct).unwrap();
+    assert_eq!(t.lru(), None);
+    assert_eq!(t.apply(Event::Purge, &acct), Err(Error::NotReclaimable));
+    t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
+    let tr = t.apply(Event::Purge, &acct).unwrap();
+    assert_eq!(
+        (tr.from, tr.to, tr.retained),
+        (State::Evicted, State::Purged, false)
+    );
+    assert_eq!(t.lru(), None);
+    assert_eq!(acct.objects(State::Purged), 1);
 }

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Tracked objects: the shrinker's state inside each GEM shmem object, and
+//! every operation that changes it.
+//!
+//! The state is a [`Tracked`] stored in `drm_gem_shmem_object.reclaim`,
+//! protected by the object's reservation lock: a [`Locked`] object is the
+//! proof that the lock is held, and it is the only way to reach the state.
+//! `reclaim.funcs` points to [`RECLAIM_FUNCS`] exactly while the object is
+//! tracked, so that the shmem helpers call back here when the pages come in
+//! (swap-in), when userspace maps the object, and when it is released.
+//!
+//! Every change goes through [`Locked::apply`], which applies one event
+//! with `state.rs`'s transition function and moves the object to the
+//! reclaim list its new state belongs on. Lock order: see `device.rs`.
+
+use crate::device::Device;
+use crate::state::{self, Event, Madv, State, Tracked, Transition, Use};
+use core::mem::{align_of, size_of};
+use kernel::{bindings, error::from_result, error::to_result, prelude::*, sync::Arc};
+
+type Shmem = bindings::drm_gem_shmem_object;
+
+// The state must fit in the room the helper's header gives it.
+const _: () = assert!(size_of::<Tracked>() <= size_of::<[c_ulong; 3]>());
+const _: () = assert!(align_of::<Tracked>() <= align_of::<c_ulong>());
+
+/// The hooks the shmem helpers call for tracked objects.
+pub(crate) static RECLAIM_FUNCS: bindings::drm_gem_shmem_reclaim_funcs =
+    bindings::drm_gem_shmem_reclaim_funcs {
+        populated: Some(populated),
+        mmap_open: Some(mmap_open),
+        mmap_close: Some(mmap_close),
+        release: Some(release),
+    };
+
+/// Errors of the object operations, before they become errnos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpError {
+    /// The object is not tracked.
+    Untracked,
+    /// A transition was refused.
+    State(state::Error),
+    /// A kernel call failed.
+    Kernel(Error),
+}
+
+impl From<state::Error> for OpError {
+    fn from(e: state::Error) -> Self {
+        OpError::State(e)
+    }
+}
+
+impl From<Error> for OpError {
+    fn from(e: Error) -> Self {
+        OpError::Kernel(e)
+    }
+}
+
+impl From<OpError> for Error {
+    fn from(e: OpError) -> Error {
+        match e {
+            OpError::Untracked => ENOENT,
+            OpError::State(state::Error::Purged) => ENODATA,
+            OpError::State(state::Error::NotResident) => EAGAIN,
+            OpError::State(state::Error::AlreadyResident) => EEXIST,
+            OpError::State(state::Error::NotHeld) => EINVAL,
+            OpError::State(state::Error::Overflow) => EOVERFLOW,
+            OpError::State(state::Error::NotReclaimable) => EBUSY,
+            OpError::Kernel(e) => e,
+        }
+    }
+}
+
+/// A live GEM shmem object whose reservation lock is held.
+///
+/// # Invariants
+///
+/// `shmem` is live and its reservation lock is held for as long as the
+/// value exists; if `owned`, the value took the lock and releases it when
+/// dropped.
+pub(crate) struct Locked {
+    shmem: *mut Shmem,
+    owned: bool,
+}
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: By the type invariant, this value holds the lock.
+            unsafe { bindings::dma_resv_unlock((*self.shmem).base.resv) };
+        }
+    }
+}
+
+impl Locked {
+    /// An object whose lock the caller holds.
+    ///
+    /// # Safety
+    ///
+    /// `shmem` is live and its reservation lock is held for the returned
+    /// value's whole life.
+    pub(crate) unsafe fn assume(shmem: *mut Shmem) -> Self {
+        // SAFETY: As the function's safety requirement says.
+        unsafe { bindings::dma_resv_assert_held((*shmem).base.resv) };
+        // INVARIANT: As the caller guarantees.
+        Self {
+            shmem,
+            owned: false,
+        }
+    }
+
+    /// Take the lock, uninterruptibly.
+    ///
+    /// # Safety
+    ///
+    /// `shmem` is live for the returned value's whole life.
+    pub(crate) unsafe fn lock(shmem: *mut Shmem) -> Self {
+        // SAFETY: The object is live; no acquire context.
+        unsafe { bindings::dma_resv_lock((*shmem).base.resv, core::ptr::null_mut()) };
+        // INVARIANT: Locked just above.
+        Self { shmem, owned: true }
+    }
+
+    /// Take the lock, interruptibly: `EINTR` when a signal arrives first.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Locked::lock`].
+    pub(crate) unsafe fn lock_interruptible(shmem: *mut Shmem) -> Result<Self> {
+        // SAFETY: The object is live; no acquire context.
+        to_result(unsafe {
+            bindings::dma_resv_lock_interruptible((*shmem).base.resv, core::ptr::null_mut())
+        })
+        .map_err(|e| if e == EDEADLK { EINTR } else { e })?;
+        // INVARIANT: Locked just above.
+        Ok(Self { shmem, owned: true })
+    }
+
+    /// Try to take the lock without waiting.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Locked::lock`].
+    pub(crate) unsafe fn trylock(shmem: *mut Shmem) -> Option<Self> {
+        // SAFETY: The object is live.
+        if unsafe { bindings::dma_resv_trylock((*shmem).base.resv) } {
+            // INVARIANT: Locked just above.
+            Some(Self { shmem, owned: true })
+        } else {
+            None
+        }
+    }
+
+    /// The object.
+    pub(crate) fn shmem(&self) -> *mut Shmem {
+        self.shmem
+    }
+
+    /// The GEM object.
+    pub(crate) fn gem(&self) -> *mut bindings::drm_gem_object {
+        // SAFETY: The object is live (type invariant).
+        unsafe { &raw mut (*self.shmem).base }
+    }
+
+    /// Whether the object is tracked (by any device).
+    pub(crate) fn is_tracked(&self) -> bool {
+        // SAFETY: Live object, lock held.
+        core::ptr::eq(unsafe { (*self.shmem).reclaim.funcs }, &RECLAIM_FUNCS)
+    }
+
+    /// The device that tracks the object, and its state.
+    pub(crate) fn tracked(&mut self) -> Result<(&Device, &mut Tracked), OpError> {
+        if !self.is_tracked() {
+            return Err(OpError::Untracked);
+        }
+        // SAFETY: While tracked, `reclaim.shrinker` holds a reference to
+        // its device (`track`), and `reclaim.state` holds a `Tracked`,
+        // protected by the reservation lock, which `self` holds; `&mut
+        // self` makes the borrow unique.
+        unsafe {
+            let r = &raw mut (*self.shmem).reclaim;
+            let dev = &*(*r).shrinker.cast::<Device>();
+            let t = &mut *(&raw mut (*r).state).cast::<Tracked>();
+            Ok((dev, t))
+        }
+    }
+
+    /// Apply `event` and move the object to the list its new state
+    /// belongs on.
+    pub(crate) fn apply(&mut self, event: Event) -> Result<Transition, OpError> {
+        let obj = self.gem();
+        let (dev, t) = self.tracked()?;
+        let before = t.lru();
+        let tr = t.apply(event, &dev.acct)?;
+        let after = t.lru();
+        if before != after {
+            // SAFETY: Tracked by `dev`, lock held, state says `after`.
+            unsafe { dev.relist(obj, after) };
+        }
+        Ok(tr)
+    }
+
+    /// The state and the uses of the object.
+    pub(crate) fn query(&mut self) -> Result<(State, u32, u32, u32), OpError> {
+        let (_, t) = self.tracked()?;
+        Ok((t.state(), t.uses(Use::Pin), t.uses(Use::Vmap), t.mmaps()))
+    }
+
+    /// The object's pages use count, and whether a scatter/gather table
+    /// (which holds one of them) exists.
+    pub(crate) fn page_uses(&self) -> (u32, bool) {
+        // SAFETY: Live object, lock held.
+        unsafe {
+            (
+                bindings::refcount_read(&(*self.shmem).pages_use_count),
+                !(*self.shmem).sgt.is_null(),
+            )
+        }
+    }
+
+    /// Make the pages resident, swapping them in through the helpers (and
+    /// so through [`populated`]) if needed. The shrinker keeps them
+    /// resident until it reclaims them.
+    pub(crate) fn make_resident(&mut self) -> Result<(), OpError> {
+        let (_, t) = self.tracked()?;
+        if t.state().is_resident() {
+            return Ok(());
+        }
+        if t.state() == State::Purged {
+            return Err(state::Error::Purged.into());
+        }
+        // SAFETY: Live object, lock held; the helper calls `populated`,
+        // which takes the shrinker's own use of the pages.
+        to_result(unsafe { bindings::drm_gem_shmem_get_pages_locked(self.shmem) })?;
+        // SAFETY: Balances the get just above; the shrinker's use remains.
+        unsafe { bindings::drm_gem_shmem_put_pages_locked(self.shmem) };
+        Ok(())
+    }
+
+    /// Make the pages resident and begin the use `what`.
+    pub(crate) fn get(&mut self, what: Use) -> Result<(), OpError> {
+        self.make_resident()?;
+        self.apply(Event::Acquire(what)).map(|_| ())
+    }
+
+    /// End the use `what`; misuse is reported once and changes nothing.
+    pub(crate) fn put(&mut self, what: Use) {
+        if let Err(e) = self.apply(Event::Release(what)) {
+            warn_misuse("put of a use not held", e);
+        }
+    }
+
+    /// Record userspace's advice; returns whether the content is retained.
+    pub(crate) fn madvise(&mut self, madv: Madv) -> Result<bool, OpError> {
+        Ok(self.apply(Event::Madvise(madv))?.retained)
+    }
+
+    /// Start tracking the object for `dev`. Its pages may already be
+    /// resident: the shrinker then takes its use of them at once.
+    pub(crate) fn track(&mut self, dev: &Arc<Device>) -> Result<(), OpError> {
+        let shmem = self.shmem;
+        if self.is_tracked() {
+            return Err(OpError::Kernel(EEXIST));
+        }
+        // SAFETY: Live object, lock held.
+        let (imported, size, has_pages) = unsafe {
+            let obj = &(*shmem).base;
+            (
+                !obj.import_attach.is_null() || !obj.dma_buf.is_null(),
+                obj.size,
+                !(*shmem).pages.is_null(),
+            )
+        };
+        if imported {
+            return Err(OpError::Kernel(EINVAL));
+        }
+        let t = Tracked::new(size >> bindings::PAGE_SHIFT, &dev.acct);
+        // SAFETY: Untracked, so the helper does not call back yet; the
+        // storage fits a `Tracked` (checked at build time); the device
+        // reference taken here is dropped by `untrack`.
+        unsafe {
+            let r = &raw mut (*shmem).reclaim;
+            (&raw mut (*r).state).cast::<Tracked>().write(t);
+            (*r).shrinker = Arc::into_raw(dev.clone()).cast_mut().cast();
+            (*r).funcs = &RECLAIM_FUNCS;
+        }
+        if has_pages {
+            // SAFETY: Resident pages: the shrinker's own use of them.
+            unsafe { bindings::refcount_inc(&raw mut (*shmem).pages_use_count) };
+            // Cannot fail: the object was unpopulated.
+            let _ = self.apply(Event::Populate);
+        }
+        Ok(())
+    }
+
+    /// Stop tracking the object: it leaves its list and the counters, and
+    /// the shrinker's use of the pages is dropped. Uses still held are a
+    /// driver bug, reported once; the object is untracked anyway.
+    pub(crate) fn untrack(&mut self) {
+        let obj = self.gem();
+        let shmem = self.shmem;
+        let Ok((dev, t)) = self.tracked() else { return };
+        if t.uses(Use::Pin) + t.uses(Use::Vmap) > 0 {
+            warn_misuse("untrack with uses held", OpError::Kernel(EBUSY));
+        }
+        let resident = t.state().is_resident();
+        // SAFETY: `t` is the object's state; it is not used again.
+        let t = unsafe { core::ptr::read(t) };
+        t.untrack(&dev.acct);
+        // SAFETY: Lock held; the object leaves the lists, then the helpers
+        // stop calling back, then the device reference `track` took goes.
+        unsafe {
+            dev.relist(obj, None);
+            if resident {
+                bindings::drm_gem_shmem_put_pages_locked(shmem);
+            }
+            let r = &raw mut (*shmem).reclaim;
+            (*r).funcs = core::ptr::null();
+            let dev = (*r).shrinker.cast::<Device>().cast_const();
+            (*r).shrinker = core::ptr::null_mut();
+            drop(Arc::from_raw(dev));
+        }
+    }
+}
+
+/// Report a driver's misuse of the ABI: the operation changed nothing.
+/// Not a WARN: tests exercise misuse on purpose, and the caller's state is
+/// intact.
+pub(crate) fn warn_misuse(what: &str, e: OpError) {
+    pr_warn!("{} ({})\n", what, Error::from(e).to_errno());
+}
+
+/// `reclaim.funcs->populated`: the pages just came in.
+///
+/// # Safety
+///
+/// Called by the shmem helpers with a live, tracked object whose lock is
+/// held.
+unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::assume(shmem) };
+    from_result(|| {
+        let (dev, t) = o.tracked()?;
+        let from = t.state();
+        match from {
+            State::Purged => return Err(ENODATA),
+            State::Evicted => {
+                // SAFETY: The pages are back; the driver restores its access.
+                to_result(unsafe { (dev.ops.swap_in)(shmem) })?;
+                dev.stats.swapped_in(t.pages());
+            }
+            _ => {}
+        }
+        o.apply(Event::Populate)?;
+        // SAFETY: Live object with resident pages: the shrinker's use.
+        unsafe { bindings::refcount_inc(&raw mut (*shmem).pages_use_count) };
+        Ok(0)
+    })
+}
+
+/// `reclaim.funcs->mmap_open`.
+///
+/// # Safety
+///
+/// As for [`populated`].
+unsafe extern "C" fn mmap_open(shmem: *mut Shmem) {
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::assume(shmem) };
+    if let Err(e) = o.apply(Event::MmapOpen) {
+        warn_misuse("mmap_open", e);
+    }
+}
+
+/// `reclaim.funcs->mmap_close`.
+///
+/// # Safety
+///
+/// As for [`populated`].
+unsafe extern "C" fn mmap_close(shmem: *mut Shmem) {
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::assume(shmem) };
+    if let Err(e) = o.apply(Event::MmapClose) {
+        warn_misuse("mmap_close without a mapping", e);
+    }
+}
+
+/// `reclaim.funcs->release`: the object is being freed.
+///
+/// # Safety
+///
+/// As for [`populated`].
+unsafe extern "C" fn release(shmem: *mut Shmem) {
+    // SAFETY: As the function's safety requirement says.
+    unsafe { Locked::assume(shmem) }.untrack();
+}
