@@ -188,6 +188,10 @@ struct drm_gem_shmem_shrinker_stats {
 	 */
 	u64 skipped_no_swap;
 	/**
+	 * @skipped_referenced: Objects used since the last scan, given a second chance.
+	 */
+	u64 skipped_referenced;
+	/**
 	 * @purged_pages: Pages of the objects purged.
 	 */
 	u64 purged_pages;

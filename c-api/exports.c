@@ -5,6 +5,7 @@
  */
 
 #include <linux/export.h>
+#include <kunit/visibility.h>
 #include <drm/drm_gem_shmem_shrinker.h>
 
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_register, "DRM_GEM_SHMEM_SHRINKER");
@@ -19,7 +20,9 @@ EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put_locked, "DRM_GEM_SHMEM_SHRINKER"
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_put, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_swap_in_locked, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_madvise, "DRM_GEM_SHMEM_SHRINKER");
-EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_query, "DRM_GEM_SHMEM_SHRINKER");
 EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_get_stats, "DRM_GEM_SHMEM_SHRINKER");
-EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_scan, "DRM_GEM_SHMEM_SHRINKER");
-EXPORT_SYMBOL_NS_GPL(drm_gem_shmem_shrinker_count, "DRM_GEM_SHMEM_SHRINKER");
+
+/* For the KUnit suite only: an object's state, a scan and count_objects now. */
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_shrinker_query);
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_shrinker_scan);
+EXPORT_SYMBOL_IF_KUNIT(drm_gem_shmem_shrinker_count);

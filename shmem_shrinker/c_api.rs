@@ -18,7 +18,7 @@
 
 use crate::device::{Ops, Registration};
 use crate::object::{Locked, OpError};
-use crate::policy::ScanContext;
+use crate::policy::{ScanContext, StatsSnapshot};
 use crate::reclaim;
 use crate::state::{Class, Madv, State, Use};
 use kernel::{bindings, error::from_result, prelude::*};
@@ -133,6 +133,8 @@ pub struct drm_gem_shmem_shrinker_stats {
     pub skipped_dying: u64,
     /// @skipped_no_swap: Objects not evicted because swap had no room for them.
     pub skipped_no_swap: u64,
+    /// @skipped_referenced: Objects used since the last scan, given a second chance.
+    pub skipped_referenced: u64,
     /// @purged_pages: Pages of the objects purged.
     pub purged_pages: u64,
     /// @evicted_pages: Pages of the objects evicted.
@@ -162,6 +164,28 @@ fn state_value(s: State) -> u32 {
         State::Reclaimable(Class::EvictableMapped) => DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE_MAPPED,
         State::Evicted => DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED,
         State::Purged => DRM_GEM_SHMEM_SHRINKER_STATE_PURGED,
+    }
+}
+
+impl From<StatsSnapshot> for drm_gem_shmem_shrinker_stats {
+    /// The cumulative counters; the per-state arrays are left zero.
+    fn from(s: StatsSnapshot) -> Self {
+        Self {
+            objects: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
+            pages: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
+            scanned: s.scanned,
+            purged: s.purged,
+            evicted: s.evicted,
+            swapped_in: s.swapped_in,
+            skipped_locked: s.skipped_locked,
+            skipped_busy: s.skipped_busy,
+            skipped_dying: s.skipped_dying,
+            skipped_no_swap: s.skipped_no_swap,
+            skipped_referenced: s.skipped_referenced,
+            purged_pages: s.purged_pages,
+            evicted_pages: s.evicted_pages,
+            swapped_in_pages: s.swapped_in_pages,
+        }
     }
 }
 
@@ -598,22 +622,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
         if stats.is_null() {
             return Err(EINVAL);
         }
-        let snap = dev.stats.snapshot();
-        let mut out = drm_gem_shmem_shrinker_stats {
-            objects: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
-            pages: [0; DRM_GEM_SHMEM_SHRINKER_NR_STATES],
-            scanned: snap.scanned,
-            purged: snap.purged,
-            evicted: snap.evicted,
-            swapped_in: snap.swapped_in,
-            skipped_locked: snap.skipped_locked,
-            skipped_busy: snap.skipped_busy,
-            skipped_dying: snap.skipped_dying,
-            skipped_no_swap: snap.skipped_no_swap,
-            purged_pages: snap.purged_pages,
-            evicted_pages: snap.evicted_pages,
-            swapped_in_pages: snap.swapped_in_pages,
-        };
+        let mut out = drm_gem_shmem_shrinker_stats::from(dev.stats.snapshot());
         for st in State::ALL {
             let i = state_value(st) as usize;
             out.objects[i] = dev.acct.objects(st) as u64;

@@ -58,18 +58,10 @@ fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     for l in Lru::ALL {
         writeln!(f, "{} {}", lru_name(l), pages[l.index()])?;
     }
-    let st = dev.stats.snapshot();
-    writeln!(f, "scanned {}", st.scanned)?;
-    writeln!(f, "purged {}", st.purged)?;
-    writeln!(f, "evicted {}", st.evicted)?;
-    writeln!(f, "swapped_in {}", st.swapped_in)?;
-    writeln!(f, "purged_pages {}", st.purged_pages)?;
-    writeln!(f, "evicted_pages {}", st.evicted_pages)?;
-    writeln!(f, "swapped_in_pages {}", st.swapped_in_pages)?;
-    writeln!(f, "skipped_locked {}", st.skipped_locked)?;
-    writeln!(f, "skipped_busy {}", st.skipped_busy)?;
-    writeln!(f, "skipped_dying {}", st.skipped_dying)?;
-    writeln!(f, "skipped_no_swap {}", st.skipped_no_swap)
+    for (name, value) in dev.stats.snapshot().fields() {
+        writeln!(f, "{name} {value}")?;
+    }
+    Ok(())
 }
 
 fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {

@@ -160,6 +160,23 @@ impl Device {
         })
     }
 
+    /// Whether `obj` is on list `l` now, read without the list lock.
+    ///
+    /// # Safety
+    ///
+    /// `obj` is live and tracked by this device, and the caller holds its
+    /// reservation lock.
+    pub(crate) unsafe fn is_on(&self, obj: *mut bindings::drm_gem_object, l: Lru) -> bool {
+        // SAFETY: A racy read of a pointer, which only the holders of the
+        // list lock write. With the reservation lock held, the only one who
+        // may move the object meanwhile is a scan, which takes it to its
+        // private list and back to this one (or, if it reclaims it or takes
+        // it off as in use, first needs the reservation lock). A stale read
+        // can thus only cause a needless move, never a missing one.
+        let lru = unsafe { core::ptr::read_volatile(&raw const (*obj).lru) };
+        core::ptr::eq(lru, self.lru(l))
+    }
+
     /// Move `obj` to the tail of list `l`, or off every list for `None`.
     ///
     /// # Safety

@@ -15,7 +15,7 @@
 //! reclaim list its new state belongs on. Lock order: see `device.rs`.
 
 use crate::device::Device;
-use crate::state::{self, Event, Madv, State, Tracked, Transition, Use};
+use crate::state::{self, Event, Lru, Madv, State, Tracked, Transition, Use};
 use core::mem::{align_of, size_of};
 use kernel::{bindings, error::from_result, error::to_result, prelude::*, sync::Arc};
 
@@ -188,17 +188,42 @@ impl Locked {
 
     /// Apply `event` and move the object to the list its new state
     /// belongs on.
+    ///
+    /// Uses do not take the list lock, which all objects of the device
+    /// share: an object that becomes in use stays where it is, and when
+    /// the use ends it is already on its list (the scan takes in-use
+    /// objects off their lists when it meets them, and then the end of the
+    /// use puts them back at the tail). So a get and a put on an idle
+    /// resident object take the object's reservation lock only. Recency
+    /// comes from the referenced flag that uses set ([`Tracked::take_referenced`]).
     pub(crate) fn apply(&mut self, event: Event) -> Result<Transition, OpError> {
         let obj = self.gem();
         let (dev, t) = self.tracked()?;
         let before = t.lru();
         let tr = t.apply(event, &dev.acct)?;
         let after = t.lru();
-        if before != after {
+        let stays = match (before, after) {
+            (b, a) if b == a => true,
+            (Some(_), None) => matches!(event, Event::Acquire(_)),
+            // SAFETY: A live object, whose reservation lock is held.
+            (_, Some(l)) => unsafe { dev.is_on(obj, l) },
+            (None, None) => true,
+        };
+        if !stays {
             // SAFETY: Tracked by `dev`, lock held, state says `after`.
             unsafe { dev.relist(obj, after) };
         }
         Ok(tr)
+    }
+
+    /// As [`Locked::apply`], for a reclaim event (evict, purge) applied by
+    /// a scan, which holds the object on its private list: the object is
+    /// left there, and the list it belongs on now is returned for the scan
+    /// to move it to, with the list lock and this reservation lock held.
+    pub(crate) fn apply_reclaim(&mut self, event: Event) -> Result<Option<Lru>, OpError> {
+        let (dev, t) = self.tracked()?;
+        t.apply(event, &dev.acct)?;
+        Ok(t.lru())
     }
 
     /// The state and the uses of the object.

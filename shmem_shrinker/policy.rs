@@ -104,6 +104,8 @@ pub enum Skip {
     Busy,
     /// Swap had no room left for it.
     NoSwap,
+    /// It was used since the last scan: a second chance.
+    Referenced,
     /// Its last reference was already gone: it is being freed.
     Dying,
 }
@@ -119,6 +121,7 @@ pub struct Stats {
     skipped_busy: AtomicU64,
     skipped_dying: AtomicU64,
     skipped_no_swap: AtomicU64,
+    skipped_referenced: AtomicU64,
     purged_pages: AtomicU64,
     evicted_pages: AtomicU64,
     swapped_in_pages: AtomicU64,
@@ -135,9 +138,31 @@ pub struct StatsSnapshot {
     pub skipped_busy: u64,
     pub skipped_dying: u64,
     pub skipped_no_swap: u64,
+    pub skipped_referenced: u64,
     pub purged_pages: u64,
     pub evicted_pages: u64,
     pub swapped_in_pages: u64,
+}
+
+impl StatsSnapshot {
+    /// Every counter with its name, in the order of the struct: what
+    /// debugfs prints.
+    pub fn fields(&self) -> [(&'static str, u64); 12] {
+        [
+            ("scanned", self.scanned),
+            ("purged", self.purged),
+            ("evicted", self.evicted),
+            ("swapped_in", self.swapped_in),
+            ("skipped_locked", self.skipped_locked),
+            ("skipped_busy", self.skipped_busy),
+            ("skipped_dying", self.skipped_dying),
+            ("skipped_no_swap", self.skipped_no_swap),
+            ("skipped_referenced", self.skipped_referenced),
+            ("purged_pages", self.purged_pages),
+            ("evicted_pages", self.evicted_pages),
+            ("swapped_in_pages", self.swapped_in_pages),
+        ]
+    }
 }
 
 impl Stats {
@@ -173,6 +198,7 @@ impl Stats {
             Skip::Busy => &self.skipped_busy,
             Skip::Dying => &self.skipped_dying,
             Skip::NoSwap => &self.skipped_no_swap,
+            Skip::Referenced => &self.skipped_referenced,
         };
         c.fetch_add(1, Ordering::Relaxed);
     }
@@ -189,6 +215,7 @@ impl Stats {
             skipped_busy: r(&self.skipped_busy),
             skipped_dying: r(&self.skipped_dying),
             skipped_no_swap: r(&self.skipped_no_swap),
+            skipped_referenced: r(&self.skipped_referenced),
             purged_pages: r(&self.purged_pages),
             evicted_pages: r(&self.evicted_pages),
             swapped_in_pages: r(&self.swapped_in_pages),

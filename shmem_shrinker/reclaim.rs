@@ -97,9 +97,9 @@ unsafe fn purge_pages(o: &Locked, resident: bool) {
         }
         (*shmem).madv = -1;
         bindings::drm_gem_free_mmap_offset(obj);
-        let inode = (*(*obj).filp).f_inode;
-        bindings::shmem_truncate_range(inode, 0, !0);
-        bindings::invalidate_mapping_pages((*inode).i_mapping, 0, !0);
+        // Drops every page and swap entry of the file; no invalidation of
+        // the mapping is needed after it (it is empty).
+        bindings::shmem_truncate_range((*(*obj).filp).f_inode, 0, !0);
     }
 }
 
@@ -118,25 +118,34 @@ fn pages_in_use(o: &Locked) -> bool {
     };
     let (used, sgt) = o.page_uses();
     let own = 1 + u32::from(sgt);
-    if used < own {
-        pr_warn!(
-            "object with {} page uses, fewer than the shrinker's {}\n",
-            used,
-            own
-        );
-    }
+    // A driver dropped a page use it did not own.
+    kernel::warn_on!(used < own);
     pin != 0 || vmap != 0 || used != own
 }
 
 /// Try to reclaim one object taken from list `l`, whose lock the scan
-/// holds. Returns the pages of memory freed, or why it was skipped.
-fn reclaim_one(o: &mut Locked, l: Lru, ctx: &mut ScanContext) -> Result<usize, Skip> {
+/// holds. Returns the pages of memory freed and the list the object
+/// belongs on now (the scan moves it there), or why it was skipped.
+fn reclaim_one(
+    o: &mut Locked,
+    l: Lru,
+    ctx: &mut ScanContext,
+) -> Result<(usize, Option<Lru>), Skip> {
     let shmem = o.shmem();
     let obj = o.gem();
     let (dev, t) = o.tracked().map_err(|_| Skip::Dying)?;
-    // The state may have changed since the object was picked.
+    // The state may have changed since the object was picked; an object in
+    // use stays on its list until here (see `Locked::apply`).
     if t.lru() != Some(l) {
+        if t.lru().is_none() {
+            // SAFETY: A live object; takes the list lock, which nests
+            // inside the reservation lock.
+            unsafe { bindings::drm_gem_lru_remove(obj) };
+        }
         return Err(Skip::Busy);
+    }
+    if t.take_referenced() {
+        return Err(Skip::Referenced);
     }
     let pages = t.pages();
     let resident = t.state().is_resident();
@@ -178,13 +187,13 @@ fn reclaim_one(o: &mut Locked, l: Lru, ctx: &mut ScanContext) -> Result<usize, S
         }
     }
     // Cannot fail: the state was checked above under the same lock.
-    let _ = o.apply(event);
+    let to = o.apply_reclaim(event).map_err(|_| Skip::Busy)?;
     let (dev, _) = o.tracked().map_err(|_| Skip::Dying)?;
     match event {
         Event::Evict => dev.stats.evicted(pages),
         _ => dev.stats.purged(pages),
     }
-    Ok(if l.frees_memory() { pages } else { 0 })
+    Ok((if l.frees_memory() { pages } else { 0 }, to))
 }
 
 /// What a scan did.
@@ -216,49 +225,84 @@ fn scan_list(
         bindings::drm_gem_lru_init(still.get());
         bindings::mutex_lock(lock);
     }
-    while res.freed < nr_to_scan {
-        // SAFETY: The lock is held.
-        let Some(obj) = (unsafe { lru_first(lru) }) else {
-            break;
-        };
-        // SAFETY: The lock is held; the object is on one of the device's
-        // lists, so it is tracked and its memory is live at least until its
-        // release takes it off, which needs the lock.
-        let got = unsafe {
-            bindings::drm_gem_lru_move_tail_locked(still.get(), obj);
-            bindings::kref_get_unless_zero(&raw mut (*obj).refcount) != 0
-        };
-        dev.stats.scanned();
-        if !got {
-            dev.stats.skipped(Skip::Dying);
-            continue;
-        }
-        // SAFETY: The scan holds a reference now.
-        let pages = unsafe { (*obj).size } >> bindings::PAGE_SHIFT;
-        // SAFETY: Held above.
-        unsafe { bindings::mutex_unlock(lock) };
-        // SAFETY: The device's lists hold GEM shmem objects only.
-        let shmem = unsafe { kernel::container_of!(obj, Shmem, base) };
-        // SAFETY: The scan holds a reference. Trylock, because reclaim may
-        // run on behalf of someone who holds this very lock.
-        let result = match unsafe { Locked::trylock(shmem) } {
-            Some(mut o) => reclaim_one(&mut o, l, ctx),
-            None => {
-                res.contended += pages;
-                Err(Skip::Locked)
+    let mut referenced = false;
+    // A second pass over the objects that were only passed over for a
+    // recent use, if the first one did not free enough (the clock
+    // algorithm: their referenced flags are clear now).
+    for pass in 0..2 {
+        if pass == 1 {
+            if !referenced || res.freed >= nr_to_scan {
+                break;
             }
-        };
-        res.scanned += pages;
-        match result {
-            Ok(n) => res.freed += n,
-            Err(why) => dev.stats.skipped(why),
+            // SAFETY: The lock is held.
+            while let Some(obj) = unsafe { lru_first(still.get()) } {
+                // SAFETY: As above.
+                unsafe { bindings::drm_gem_lru_move_tail_locked(lru, obj) };
+            }
         }
-        // SAFETY: Lock order: no reservation lock is held any more. The
-        // scan's reference is dropped with the lock held, the last one
-        // through the worker.
-        unsafe {
-            bindings::mutex_lock(lock);
-            dev.put_reference_locked(obj);
+        referenced = false;
+        while res.freed < nr_to_scan {
+            // SAFETY: The lock is held.
+            let Some(obj) = (unsafe { lru_first(lru) }) else {
+                break;
+            };
+            // SAFETY: The lock is held; the object is on one of the device's
+            // lists, so it is tracked and its memory is live at least until its
+            // release takes it off, which needs the lock.
+            let got = unsafe {
+                bindings::drm_gem_lru_move_tail_locked(still.get(), obj);
+                bindings::kref_get_unless_zero(&raw mut (*obj).refcount) != 0
+            };
+            dev.stats.scanned();
+            if !got {
+                dev.stats.skipped(Skip::Dying);
+                continue;
+            }
+            // SAFETY: The scan holds a reference now.
+            let pages = unsafe { (*obj).size } >> bindings::PAGE_SHIFT;
+            // SAFETY: Held above.
+            unsafe { bindings::mutex_unlock(lock) };
+            // SAFETY: The device's lists hold GEM shmem objects only.
+            let shmem = unsafe { kernel::container_of!(obj, Shmem, base) };
+            // SAFETY: The scan holds a reference. Trylock, because reclaim may
+            // run on behalf of someone who holds this very lock.
+            let result = match unsafe { Locked::trylock(shmem) } {
+                Some(mut o) => {
+                    let r = reclaim_one(&mut o, l, ctx);
+                    // SAFETY: The list lock nests inside the reservation
+                    // lock. A reclaimed object leaves the scan's private
+                    // list for the one its state names, under both locks.
+                    unsafe {
+                        bindings::mutex_lock(lock);
+                        if let Ok((_, to)) = r {
+                            match to {
+                                Some(to) => {
+                                    bindings::drm_gem_lru_move_tail_locked(dev.lru(to), obj)
+                                }
+                                None => bindings::drm_gem_lru_remove_locked(obj),
+                            }
+                        }
+                    }
+                    r.map(|(n, _)| n)
+                }
+                None => {
+                    res.contended += pages;
+                    // SAFETY: As above; no reservation lock is held.
+                    unsafe { bindings::mutex_lock(lock) };
+                    Err(Skip::Locked)
+                }
+            };
+            res.scanned += pages;
+            match result {
+                Ok(n) => res.freed += n,
+                Err(why) => {
+                    referenced |= why == Skip::Referenced;
+                    dev.stats.skipped(why);
+                }
+            }
+            // SAFETY: The list lock is held (taken above); the scan's
+            // reference is dropped with it, the last one through the worker.
+            unsafe { dev.put_reference_locked(obj) };
         }
     }
     // Objects left alone go back to the tail, in the order they were seen.

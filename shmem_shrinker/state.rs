@@ -319,6 +319,8 @@ pub struct Tracked {
     pins: u32,
     vmaps: u32,
     mmaps: u32,
+    /// Used since reclaim last looked at it: the scan's second chance.
+    referenced: bool,
 }
 
 impl Tracked {
@@ -332,6 +334,7 @@ impl Tracked {
             pins: 0,
             vmaps: 0,
             mmaps: 0,
+            referenced: false,
         }
     }
 
@@ -367,6 +370,14 @@ impl Tracked {
     /// The object's size in pages.
     pub fn pages(&self) -> usize {
         self.pages
+    }
+
+    /// Whether the object was used since the last call, which forgets it:
+    /// reclaim gives a used object a second chance instead of moving it to
+    /// the tail of its list on every use (which would take the list lock on
+    /// every use), as the kernel's page LRU does with referenced bits.
+    pub fn take_referenced(&mut self) -> bool {
+        core::mem::replace(&mut self.referenced, false)
     }
 
     /// The reclaim list the object belongs on, if any.
@@ -426,6 +437,7 @@ impl Tracked {
                 }
                 let n = self.count_mut(what);
                 *n = n.checked_add(1).ok_or(Error::Overflow)?;
+                self.referenced = true;
                 State::InUse
             }
             Event::Release(what) => {

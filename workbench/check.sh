@@ -27,7 +27,7 @@ bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
 	--mem "${VM_MEM:-1G}" --timeout 900 \
-	--append "kunit.enable=1 kunit.autorun=1 kit.run=check" || failed+=("KUnit guest")
+	--append "kunit.enable=1 kunit.autorun=1 kit.run=check kit.igt=1g" || failed+=("KUnit guest")
 
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
 	--mem "$igt_mem" --timeout 900 --append "kit.run=igt" || failed+=("IGT guest, kit kernel")
@@ -54,11 +54,13 @@ python3 "$kunit_py" parse --raw_output=kunit "$dir/console.log" >"$dir/kunit.kta
 parse_ktap kunit "$dir/console.log"
 note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
-for run in igt igt-stock; do
-	step "IGT results, $run ($dir/$run.log)"
+for run in igt-1g igt igt-stock; do
+	log=$dir/$run.log
+	[ "$run" = igt-1g ] && log=$dir/console.log
+	step "IGT results, $run ($log)"
 	# Result lines, exit statuses, and why a fixture skipped (the
 	# requirement and the test's message on the line after it).
-	tr -d '\r' <"$dir/$run.log" |
+	tr -d '\r' <"$log" |
 		sed -n -e 's/^.*kit-igt: //p' -e 's/^.*kit-igt-exit: \([^:]*\): /\1: exit /p' | awk '
 		/^[^:]+: (Subtest |exit )/ { print "    " $0 }
 		/^[^:]+: Test requirement: / { print "    " $0; why = 1; next }
@@ -74,7 +76,8 @@ bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("
 step "summary"
 summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 [ -s "$dir/kunit.json" ] && summary_args+=(--kunit "$dir/kunit.json")
-summary_args+=(--igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log"
+summary_args+=(--igt "igt-1g=$dir/console.log" --igt-expect igt-1g:drm_virtgpu_shrinker=pass
+	--igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log"
 	--igt-expect igt:drm_virtgpu_shrinker=pass --igt-expect igt:panfrost_shrinker=skip
 	--igt-expect igt-stock:drm_virtgpu_shrinker=skip --igt-expect igt-stock:panfrost_shrinker=skip)
 "$WORKBENCH" summary "${summary_args[@]}" || failed+=("test cases")

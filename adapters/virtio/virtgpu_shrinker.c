@@ -23,6 +23,7 @@
  */
 
 #include <linux/dma-resv.h>
+#include <linux/error-injection.h>
 #include <linux/mm.h>
 
 #include <drm/drm_drv.h>
@@ -44,6 +45,19 @@ static struct virtio_gpu_device *to_vgdev(struct drm_gem_shmem_object *shmem)
  * pages and for the host to let go of them: a few jiffies, as msm does.
  */
 #define VIRTIO_GPU_SHRINKER_WAIT 10
+
+/*
+ * Wait, a few jiffies at most, for the host to let go of the pages of a
+ * detach. A function of its own so that tests can make it time out
+ * (/sys/kernel/debug/fail_function, CONFIG_FAIL_FUNCTION): the buffer then
+ * stays resident with its detach pending, and its next use must attach it
+ * again (the IGT subtest detach-timeout-then-transfer).
+ */
+static noinline int virtio_gpu_shrinker_wait_detach(struct dma_fence *fence)
+{
+	return dma_fence_wait_timeout(fence, false, VIRTIO_GPU_SHRINKER_WAIT) > 0 ? 0 : -ETIMEDOUT;
+}
+ALLOW_ERROR_INJECTION(virtio_gpu_shrinker_wait_detach, ERRNO);
 
 /*
  * Detach the host from the pages and wait until it has let go of them.
@@ -83,8 +97,7 @@ static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool c
 		bo->detach_fence = &fence->f;
 	}
 	if (bo->detach_fence) {
-		if (dma_fence_wait_timeout(bo->detach_fence, false,
-					   VIRTIO_GPU_SHRINKER_WAIT) <= 0)
+		if (virtio_gpu_shrinker_wait_detach(bo->detach_fence))
 			goto out;
 		dma_fence_put(bo->detach_fence);
 		bo->detach_fence = NULL;
@@ -312,21 +325,20 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
 }
 
 /**
- * virtio_gpu_shrinker_madvise - DRM_IOCTL_VIRTGPU_MADVISE
+ * virtio_gpu_shrinker_madvise - Userspace's advice about a buffer's content
  * @bo: The object.
- * @madv: VIRTGPU_MADV_WILLNEED or VIRTGPU_MADV_DONTNEED.
+ * @dontneed: Whether the content may be purged (DONTNEED) or not (WILLNEED).
  * @retained: Set to whether the content still exists.
  *
  * Returns: 0, or -EINVAL for objects that are never reclaimed (including
  * exported ones, which stay pinned).
  */
-int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, u32 madv, bool *retained)
+int virtio_gpu_shrinker_madvise(struct virtio_gpu_object *bo, bool dontneed, bool *retained)
 {
 	if (!bo->reclaimable || bo->export_pinned)
 		return -EINVAL;
 	return drm_gem_shmem_shrinker_madvise(&bo->base,
-					      madv == VIRTGPU_MADV_DONTNEED ?
-					      DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
+					      dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
 					      DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
 					      retained);
 }

@@ -217,6 +217,29 @@ bool igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv)
 }
 
 /**
+ * __igt_virtgpu_transfer_box_to_host:
+ * @fd: a virtio-gpu device
+ * @handle: a buffer made by __igt_virtgpu_create()
+ * @w: the width of the box to transfer, from the top left, in pixels
+ * @h: its height, in rows
+ *
+ * Transfers a box of the buffer to the host. The whole buffer must be
+ * resident for that, whatever the box: a 1x1 box swaps a buffer in
+ * without moving its content.
+ *
+ * Returns: 0 or a negative errno (-ENODATA for a purged buffer).
+ */
+int __igt_virtgpu_transfer_box_to_host(int fd, uint32_t handle, uint32_t w, uint32_t h)
+{
+	struct drm_virtgpu_3d_transfer_to_host t = {
+		.bo_handle = handle,
+		.box = { .w = w, .h = h, .d = 1 },
+	};
+
+	return virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &t);
+}
+
+/**
  * __igt_virtgpu_transfer_to_host:
  * @fd: a virtio-gpu device
  * @handle: a buffer made by __igt_virtgpu_create()
@@ -228,12 +251,8 @@ bool igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv)
  */
 int __igt_virtgpu_transfer_to_host(int fd, uint32_t handle, size_t size)
 {
-	struct drm_virtgpu_3d_transfer_to_host t = {
-		.bo_handle = handle,
-		.box = { .w = size / 4 / VIRTGPU_ROWS, .h = VIRTGPU_ROWS, .d = 1 },
-	};
-
-	return virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &t);
+	return __igt_virtgpu_transfer_box_to_host(fd, handle, size / 4 / VIRTGPU_ROWS,
+						  VIRTGPU_ROWS);
 }
 
 /**

@@ -36,6 +36,9 @@
  * SUBTEST: shrinker-debugfs-count-and-scan
  * SUBTEST: madvise-close-race-scans
  * SUBTEST: no-oom-overcommit
+ * SUBTEST: detach-timeout-then-transfer
+ * SUBTEST: suspend-resume-under-reclaim
+ * SUBTEST: unbind-rebind-under-reclaim
  */
 
 #include <errno.h>
@@ -675,6 +678,160 @@ static void test_no_oom_overcommit(void)
 	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted_pages"));
 }
 
+/* Write @text to a debugfs or sysfs file; false when it cannot be done. */
+static bool try_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+/* Whether the file at @path contains @word. */
+static bool file_has(const char *path, const char *word)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+	bool found;
+
+	if (!f)
+		return false;
+	found = fgets(buf, sizeof(buf), f) && strstr(buf, word);
+	fclose(f);
+	return found;
+}
+
+#define FAIL_FUNCTION "/sys/kernel/debug/fail_function"
+#define DETACH_WAIT "virtio_gpu_shrinker_wait_detach"
+
+/*
+ * A detach that reclaim sent but gave up waiting for (made to time out
+ * with fail_function) leaves the buffer resident and the host without its
+ * pages. The next transfer must attach them again first: it succeeds, the
+ * content is intact, and the next scan evicts the buffer normally. QEMU
+ * logs a transfer to a resource without backing as a guest error, which
+ * make check's gate reads (workbench/check.sh).
+ */
+static void test_detach_timeout_then_transfer(void)
+{
+	const size_t pages = 64;
+	uint32_t handle, *map;
+	long long evicted, busy;
+
+	igt_require_f(access(FAIL_FUNCTION "/inject", W_OK) == 0,
+		      "no " FAIL_FUNCTION " (CONFIG_FAIL_FUNCTION)\n");
+	handle = filled_buffer(pages, 11);
+	igt_require_f(try_write(FAIL_FUNCTION "/inject", DETACH_WAIT),
+		      DETACH_WAIT " cannot be injected\n");
+	/* -ETIMEDOUT, written as the unsigned long the file takes. */
+	igt_assert(try_write(FAIL_FUNCTION "/" DETACH_WAIT "/retval", "0xffffffffffffff92"));
+	igt_assert(try_write(FAIL_FUNCTION "/probability", "100"));
+	igt_assert(try_write(FAIL_FUNCTION "/interval", "1"));
+	igt_assert(try_write(FAIL_FUNCTION "/times", "-1"));
+	igt_assert(try_write(FAIL_FUNCTION "/verbose", "0"));
+
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	busy = igt_gem_shrinker_kit_stat(fd, "skipped_busy");
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert(try_write(FAIL_FUNCTION "/inject", "!" DETACH_WAIT));
+	igt_assert_eq_s64(igt_gem_shrinker_kit_stat(fd, "evicted"), evicted);
+	igt_assert_lt_s64(busy, igt_gem_shrinker_kit_stat(fd, "skipped_busy"));
+
+	/* Resident, detached: the transfer attaches the pages first. */
+	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, pages * PAGE_BYTES), 0);
+	map = igt_virtgpu_mmap(fd, handle, pages * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, pages * PAGE_BYTES, 11), 0);
+	munmap(map, pages * PAGE_BYTES);
+
+	/* The pending detach is waited for now; swap-in attaches again. */
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, pages * PAGE_BYTES), 0);
+	map = igt_virtgpu_mmap(fd, handle, pages * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, pages * PAGE_BYTES, 11), 0);
+	munmap(map, pages * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * A hibernation test cycle (/sys/power/pm_test "devices", then "disk":
+ * virtio-gpu's freeze, which resets the device, and its restore, which
+ * creates the host resources again) while buffers are resident, evicted,
+ * DONTNEED and mapped, and while another process forces scans: reclaim
+ * stays away from the device across it, nothing warns, the device refuses
+ * no command, every WILLNEED buffer comes back intact, and reclaim works
+ * after. (Suspend-to-idle resets the device too, but virtio-gpu restores
+ * its resources only after hibernation.)
+ */
+static void test_suspend_resume_under_reclaim(void)
+{
+	const size_t size = 256 << 10, n = 16;
+	uint32_t handle[16], *map[16] = {};
+	long long evicted;
+	pid_t scanner;
+
+	igt_require_f(access("/sys/power/pm_test", W_OK) == 0,
+		      "no /sys/power/pm_test (CONFIG_PM_DEBUG)\n");
+	igt_require_f(file_has("/sys/power/state", "disk"),
+		      "no hibernation in /sys/power/state (CONFIG_HIBERNATION)\n");
+	for (size_t i = 0; i < n; i++) {
+		handle[i] = igt_virtgpu_create(fd, size);
+		map[i] = igt_virtgpu_mmap(fd, handle[i], size);
+		igt_gem_shrinker_fill(map[i], size, 0x300 + i);
+		if (i % 4 == 1)
+			igt_assert(igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_DONTNEED));
+		if (i % 2) {
+			munmap(map[i], size);
+			map[i] = NULL;
+		}
+	}
+	igt_gem_shrinker_kit_scan(fd, (n / 2 * size) >> 12);
+
+	scanner = fork();
+	igt_assert(scanner >= 0);
+	if (scanner == 0) {
+		for (;;)
+			__igt_gem_shrinker_kit_scan(fd, 16);
+	}
+	try_write("/sys/module/suspend/parameters/pm_test_delay", "1");
+	/* The smallest image: preallocation reclaims what it can, the kit too. */
+	try_write("/sys/power/image_size", "0");
+	igt_assert(try_write("/sys/power/pm_test", "devices"));
+	igt_assert_f(try_write("/sys/power/state", "disk"), "the hibernation test failed: %s\n",
+		     strerror(errno));
+	igt_assert(try_write("/sys/power/pm_test", "none"));
+	kill(scanner, SIGKILL);
+	waitpid(scanner, NULL, 0);
+
+	for (size_t i = 0; i < n; i++) {
+		/* A DONTNEED buffer may have been purged: that is allowed. */
+		if (i % 4 == 1 && !igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_WILLNEED))
+			goto close;
+		if (!map[i])
+			map[i] = igt_virtgpu_mmap(fd, handle[i], size);
+		igt_assert_f(igt_gem_shrinker_bad_pages(map[i], size, 0x300 + i) == 0,
+			     "buffer %zu lost content across suspend\n", i);
+		igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle[i], size), 0);
+close:
+		if (map[i])
+			munmap(map[i], size);
+		igt_virtgpu_close(fd, handle[i]);
+	}
+
+	/* Reclaim runs again. */
+	handle[0] = filled_buffer(64, 12);
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	map[0] = igt_virtgpu_mmap(fd, handle[0], 64 * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map[0], 64 * PAGE_BYTES, 12), 0);
+	munmap(map[0], 64 * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle[0]);
+}
+
 /*
  * The sysfs folder of the PCI device behind @fd's DRM device: the DRM
  * device's parent (virtio-gpu gives the PCI function), or the parent's
@@ -898,6 +1055,14 @@ static const struct {
 	  "An idle working set of 1.25x RAM is evicted to swap, nothing is OOM-killed "
 	  "and every page comes back.",
 	  test_no_oom_overcommit },
+	{ "detach-timeout-then-transfer",
+	  "A detach that reclaim gave up waiting for (fail_function) leaves the buffer "
+	  "resident; the next transfer attaches it again and nothing is lost.",
+	  test_detach_timeout_then_transfer },
+	{ "suspend-resume-under-reclaim",
+	  "A hibernation test cycle (pm_test devices) with buffers in every state and scans "
+	  "running: no warning, every WILLNEED buffer intact, reclaim works after.",
+	  test_suspend_resume_under_reclaim },
 	{ "unbind-rebind-under-reclaim",
 	  "Remove the PCI device while buffers are open and scans run, then rescan: no "
 	  "warning, the old shrinker is gone, the new device's shrinker works. Runs last.",

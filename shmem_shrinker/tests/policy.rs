@@ -69,6 +69,7 @@ fn stats_count_each_outcome() {
     s.skipped(Skip::Busy);
     s.skipped(Skip::Dying);
     s.skipped(Skip::NoSwap);
+    s.skipped(Skip::Referenced);
     let snap = s.snapshot();
     assert_eq!(
         (snap.scanned, snap.purged, snap.evicted, snap.swapped_in),
@@ -79,8 +80,9 @@ fn stats_count_each_outcome() {
             snap.skipped_locked,
             snap.skipped_busy,
             snap.skipped_dying,
-            snap.skipped_no_swap
+            snap.skipped_no_swap,
+            snap.skipped_referenced
         ),
-        (1, 2, 1, 1)
+        (1, 2, 1, 1, 1)
     );
 }

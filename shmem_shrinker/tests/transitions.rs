@@ -160,3 +160,20 @@ fn evicted_dontneed_objects_are_purgeable_from_swap() {
     assert_eq!(t.lru(), None);
     assert_eq!(acct.objects(State::Purged), 1);
 }
+
+#[test]
+fn a_used_object_gets_a_second_chance_once() {
+    let acct = Accounting::new();
+    let mut t = resident(&acct);
+    assert!(!t.take_referenced(), "population alone is no use");
+    t.apply(Event::Acquire(Use::Vmap), &acct).unwrap();
+    t.apply(Event::Release(Use::Vmap), &acct).unwrap();
+    assert!(t.take_referenced());
+    assert!(!t.take_referenced(), "the chance is used up");
+    t.apply(Event::Evict, &acct).unwrap();
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Pin), &acct),
+        Err(Error::NotResident)
+    );
+    assert!(!t.take_referenced(), "a refused use is no use");
+}

@@ -39,6 +39,7 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m "$mem"
 	-append "console=ttyS0 panic=-1 $append"
 	-device virtio-gpu-pci,max_hostmem=4G
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+	-d guest_errors -D "$log.qemu"
 	-display none -no-reboot -monitor none)
 
 if [ -n "$interactive" ]; then
@@ -48,6 +49,7 @@ if [ -n "$interactive" ]; then
 fi
 
 step "booting $(basename "$kernel") with $mem RAM, console log in $log (limit ${timeout}s)"
+rm -f "$log.qemu"
 start=$(date +%s)
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" -serial "file:$log" </dev/null
 rc=$?

@@ -80,12 +80,32 @@ fn scan_logs(known_file: &str, logs: &[String]) -> Result<(), String> {
             bad += 1;
         }
     }
-    if bad > 0 {
+    // QEMU's own log of the guest's invalid commands (run-vm.sh passes
+    // -d guest_errors -D LOG.qemu): a virtio-gpu command the device refused,
+    // such as a transfer to a resource without backing, means lost content.
+    let mut device = 0;
+    for log in logs {
+        let qemu = format!("{log}.qemu");
+        let Ok(text) = std::fs::read_to_string(&qemu) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with("virtio_gpu") {
+                if device == 0 {
+                    eprintln!("error: the virtio-gpu device refused guest commands:");
+                }
+                eprintln!("    {qemu}:{}: {line}", i + 1);
+                device += 1;
+            }
+        }
+    }
+    if bad > 0 || device > 0 {
         return Err(format!(
-            "{bad} kernel report line(s) in the guest log: a warning or splat fails the run"
+            "{bad} kernel report line(s) in the guest log, {device} refused virtio-gpu command(s): \
+             a warning, a splat or a refused command fails the run"
         ));
     }
-    println!("    guest log clean: no kernel warning, oops, sanitizer, lockdep or RCU-stall report ({excused} known upstream warning(s) excused)");
+    println!("    guest log clean: no kernel warning, oops, sanitizer, lockdep or RCU-stall report, no refused virtio-gpu command ({excused} known upstream warning(s) excused)");
     Ok(())
 }
 

@@ -25,6 +25,7 @@
 #include <drm/drm_kunit_helpers.h>
 
 MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /* Short names for the values of the ABI. */
 #define PIN		DRM_GEM_SHMEM_SHRINKER_USE_PIN
@@ -418,8 +419,15 @@ static void test_busy_and_locked_are_skipped(struct kunit *test)
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.skipped_busy, 2);
 
-	/* In use through the shrinker: not even looked at. */
+	/*
+	 * In use through the shrinker: a use does not take the list lock, so
+	 * the next scan meets the object, takes it off its list and leaves it;
+	 * later scans do not see it until the use ends.
+	 */
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test).scanned, st.scanned + 1);
+	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
 	KUNIT_EXPECT_EQ(test, stats_of(test).scanned, st.scanned);
 	drm_gem_shmem_shrinker_put(shmem, PIN);
@@ -455,6 +463,33 @@ static void test_scan_honours_nr_and_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, state_of(test, obj[1]), STATE(EVICTABLE));
 	for (i = 0; i < 4; i++)
 		drm_gem_object_put(&obj[i]->base);
+}
+
+/*
+ * A use marks the object referenced: a scan passes over it once if other
+ * objects can go instead, and takes it on its second pass otherwise.
+ */
+static void test_used_objects_get_a_second_chance(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *old = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *used = new_tracked(test, OBJ_SIZE);
+
+	write_pattern(test, old, 1);
+	write_pattern(test, used, 2);
+	/* A scan takes both referenced flags, frees one object's pages. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_ASSERT_EQ(test, state_of(test, old), STATE(EVICTED));
+	KUNIT_ASSERT_EQ(test, count_mismatches(test, old, 1), 0);
+	/* old was just used again, used was not: used goes first. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, used), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, state_of(test, old), STATE(EVICTABLE));
+	KUNIT_EXPECT_GT(test, stats_of(test).skipped_referenced, 0);
+	drm_gem_object_put(&old->base);
+	drm_gem_object_put(&used->base);
 }
 
 /* Random operations on real objects; the counters must always add up. */
@@ -842,6 +877,7 @@ static struct kunit_case shrinker_abi_cases[] = { KUNIT_CASE(test_register_bad_i
 						  KUNIT_CASE(test_evict_swap_in_keeps_content),
 						  KUNIT_CASE(test_busy_and_locked_are_skipped),
 						  KUNIT_CASE(test_scan_honours_nr_and_order),
+						  KUNIT_CASE(test_used_objects_get_a_second_chance),
 						  KUNIT_CASE(test_counters_after_random_sequences),
 						  KUNIT_CASE(test_unconverted_helpers_swap_in),
 						  KUNIT_CASE(test_helpers_refuse_purged_content),
