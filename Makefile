@@ -16,6 +16,7 @@ WORKBENCH := $(CURDIR)/target/release/workbench
 # injection), and the one figures come from (make demo), without them.
 FRAGMENT       := workbench/kit.config
 DEBUG_FRAGMENT := workbench/debug.config
+BENCH_FRAGMENT := workbench/bench.config
 BUILD          := $(KIT_CACHE)/build
 PERF_BUILD     := $(KIT_CACHE)/build-perf
 BZIMAGE        := $(BUILD)/arch/x86/boot/bzImage
@@ -27,7 +28,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf stress kunit-repeat \
+	config-perf kernel-perf stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -37,6 +38,7 @@ help:
 	@echo "make check         build, boot and run every test (summary: out/check/summary.json)"
 	@echo "make demo          kit vs stock 7.3.4 under memory pressure (out/demo/summary.json)"
 	@echo "make stress        10 min (STRESS_SECONDS) of fault-injected stress (out/stress/)"
+	@echo "make bench         the core's benchmarks on the kernel without debug options (out/bench/)"
 	@echo "make kunit-repeat  one KUnit case (KUNIT_FILTER) in REPEAT (20) boots"
 	@echo "make shell         interactive shell in the same VM"
 	@echo "make patches       export the kit as a git format-patch series (out/patches)"
@@ -74,7 +76,7 @@ kernel: config
 	@bash workbench/kernel.sh build $(BUILD)
 
 config-perf: tree
-	@bash workbench/kernel.sh config $(PERF_BUILD) $(FRAGMENT)
+	@bash workbench/kernel.sh config $(PERF_BUILD) $(FRAGMENT) $(BENCH_FRAGMENT)
 
 kernel-perf: config-perf
 	@bash workbench/kernel.sh build $(PERF_BUILD)
@@ -100,6 +102,11 @@ check: kernel stock initramfs tool
 
 demo: kernel-perf stock initramfs
 	@bash workbench/demo.sh
+
+# The core's benchmarks and the swap-in rate, on the kernel without debug
+# options: a table and out/bench/bench.json.
+bench: kernel-perf initramfs tool
+	@bash workbench/bench.sh
 
 # One KUnit case (KUNIT_FILTER, the kit's race case), REPEAT (20) boots.
 kunit-repeat: kernel initramfs tool

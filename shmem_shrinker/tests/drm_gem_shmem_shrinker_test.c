@@ -895,7 +895,272 @@ static struct kunit_suite shrinker_abi_suite = {
 	.test_cases = shrinker_abi_cases,
 };
 
+#if IS_ENABLED(CONFIG_DRM_GEM_SHMEM_SHRINKER_KUNIT_BENCH)
+/*
+ * Benchmarks (make bench): not tests. Each case prints its figures as
+ * "kit-bench: KEY VALUE" lines, which the host turns into a table and
+ * JSON; it fails only when it cannot measure. Built only into make bench's
+ * kernel, which has no debug options.
+ */
+
+/* Print one figure. */
+#define bench_print(test, key, fmt, ...) \
+	kunit_info(test, "kit-bench: " key " " fmt "\n", ##__VA_ARGS__)
+
+/* Create @n tracked objects of @pages pages, resident and idle. */
+static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n, size_t pages,
+						  bool track)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object **obj;
+	size_t i;
+
+	obj = kvcalloc(n, sizeof(*obj), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	for (i = 0; i < n; i++) {
+		obj[i] = drm_gem_shmem_create(drv->drm, pages * PAGE_SIZE);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj[i]);
+		obj[i]->base.funcs = &fake_funcs;
+		dma_resv_lock(obj[i]->base.resv, NULL);
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(obj[i]), 0);
+		dma_resv_unlock(obj[i]->base.resv);
+		if (track)
+			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, obj[i]), 0);
+		/* Tracked: the shrinker holds its own use now. */
+		if (track) {
+			dma_resv_lock(obj[i]->base.resv, NULL);
+			drm_gem_shmem_put_pages_locked(obj[i]);
+			dma_resv_unlock(obj[i]->base.resv);
+		}
+		cond_resched();
+	}
+	return obj;
+}
+
+static void bench_free(struct drm_gem_shmem_object **obj, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (obj[i])
+			drm_gem_object_put(&obj[i]->base);
+		cond_resched();
+	}
+	kvfree(obj);
+}
+
+/*
+ * count_objects with 10, 1000 and 100 000 resident, purgeable objects: the
+ * best of 5 rounds of 200 000 calls (TCG timing is noisy).
+ */
+static void bench_count_objects(struct kunit *test)
+{
+	static const size_t sizes[] = { 10, 1000, 100000 };
+	struct fake_driver *drv = test->priv;
+	const int calls = 200000;
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		struct drm_gem_shmem_object **obj = bench_objects(test, sizes[k], 1, true);
+		u64 best = U64_MAX;
+		long sum = 0;
+		int i, round;
+
+		/* Purgeable: counted with or without swap. */
+		for (i = 0; i < sizes[k]; i++)
+			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL),
+					0);
+		for (round = 0; round < 5; round++) {
+			u64 t0 = ktime_get_ns();
+
+			for (i = 0; i < calls; i++)
+				sum += drm_gem_shmem_shrinker_count(drv->shrinker);
+			best = min(best, ktime_get_ns() - t0);
+		}
+		KUNIT_EXPECT_EQ(test, sum, 5L * calls * (long)sizes[k]);
+		kunit_info(test, "kit-bench: count_objects_ps_%zu %llu\n", sizes[k],
+			   div_u64(best * 1000, calls));
+		bench_free(obj, sizes[k]);
+	}
+}
+
+/* Bytes the shrinker adds to each object, and the object's size. */
+static void bench_tracking_bytes(struct kunit *test)
+{
+	bench_print(test, "tracking_bytes_per_object", "%zu", sizeof(struct drm_gem_shmem_reclaim));
+	bench_print(test, "shmem_object_bytes", "%zu", sizeof(struct drm_gem_shmem_object));
+}
+
+struct bench_thread {
+	struct drm_gem_shmem_object *obj;
+	u64 deadline;
+	u64 pairs;
+	struct completion done;
+};
+
+static int bench_get_put_thread(void *arg)
+{
+	struct bench_thread *t = arg;
+
+	while (ktime_get_ns() < t->deadline) {
+		int i;
+
+		for (i = 0; i < 256; i++) {
+			if (drm_gem_shmem_shrinker_get(t->obj, VMAP))
+				break;
+			drm_gem_shmem_shrinker_put(t->obj, VMAP);
+		}
+		t->pairs += i;
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/* get+put pairs in one second, by @threads threads on separate objects. */
+static u64 bench_get_put_round(struct kunit *test, struct drm_gem_shmem_object **obj,
+			       int threads)
+{
+	struct bench_thread t[2];
+	u64 pairs = 0;
+	int i;
+
+	for (i = 0; i < threads; i++) {
+		struct task_struct *task;
+
+		t[i] = (struct bench_thread){ .obj = obj[i],
+					      .deadline = ktime_get_ns() + NSEC_PER_SEC };
+		init_completion(&t[i].done);
+		task = kthread_run(bench_get_put_thread, &t[i], "shrinker-bench/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < threads; i++) {
+		wait_for_completion(&t[i].done);
+		pairs += t[i].pairs;
+	}
+	return pairs;
+}
+
+/* get+put pairs per second on separate objects, by 1 and 2 threads: best of 3. */
+static void bench_get_put(struct kunit *test)
+{
+	struct drm_gem_shmem_object **obj = bench_objects(test, 2, 1, true);
+	int threads, round;
+
+	for (threads = 1; threads <= 2; threads++) {
+		u64 best = 0;
+
+		for (round = 0; round < 3; round++)
+			best = max(best, bench_get_put_round(test, obj, threads));
+		kunit_info(test, "kit-bench: get_put_pairs_per_s_%d_threads %llu\n", threads, best);
+	}
+	bench_free(obj, 2);
+}
+
+#define BENCH_SCAN_OBJECTS	512
+#define BENCH_SCAN_PAGES	16
+
+/* What the bare loop and drm_gem_lru_scan() do to an object: put, truncate. */
+static void bench_put_and_truncate(struct drm_gem_shmem_object *shmem)
+{
+	drm_gem_shmem_put_pages_locked(shmem);
+	shmem_truncate_range(file_inode(shmem->base.filp), 0, (loff_t)-1);
+}
+
+static struct drm_gem_lru bench_done_lru;
+
+static bool bench_lru_shrink(struct drm_gem_object *obj, struct ww_acquire_ctx *ticket)
+{
+	bench_put_and_truncate(to_drm_gem_shmem_obj(obj));
+	drm_gem_lru_move_tail(&bench_done_lru, obj);
+	return true;
+}
+
+/* Reclaim @n objects the way @method says; returns the nanoseconds taken. */
+static u64 bench_reclaim(struct kunit *test, int method, size_t n)
+{
+	const size_t pages = n * BENCH_SCAN_PAGES;
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object **obj;
+	unsigned long remaining = 0;
+	struct drm_gem_lru lru;
+	u64 t0, ns = 0;
+	size_t i;
+
+	obj = bench_objects(test, n, BENCH_SCAN_PAGES, method == 0);
+	switch (method) {
+	case 0: /* the kit purging DONTNEED objects */
+		for (i = 0; i < n; i++)
+			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL),
+					0);
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, pages, false),
+				pages);
+		ns = ktime_get_ns() - t0;
+		break;
+	case 1: /* a bare loop */
+		t0 = ktime_get_ns();
+		for (i = 0; i < n; i++) {
+			dma_resv_lock(obj[i]->base.resv, NULL);
+			bench_put_and_truncate(obj[i]);
+			dma_resv_unlock(obj[i]->base.resv);
+		}
+		ns = ktime_get_ns() - t0;
+		break;
+	case 2: /* drm_gem_lru_scan() */
+		drm_gem_lru_init(&lru);
+		drm_gem_lru_init(&bench_done_lru);
+		for (i = 0; i < n; i++)
+			drm_gem_lru_move_tail(&lru, &obj[i]->base);
+		t0 = ktime_get_ns();
+		KUNIT_EXPECT_EQ(test, drm_gem_lru_scan(drv->drm, &lru, pages, &remaining,
+						       bench_lru_shrink, NULL), pages);
+		ns = ktime_get_ns() - t0;
+		for (i = 0; i < n; i++)
+			drm_gem_lru_remove(&obj[i]->base);
+		break;
+	}
+	bench_free(obj, n);
+	return ns;
+}
+
+/*
+ * Nanoseconds per page reclaimed: the kit purging DONTNEED objects, a bare
+ * put_pages + truncate loop over the same kind of objects, and
+ * drm_gem_lru_scan() doing the same through a drm_gem_lru. Five rounds,
+ * the methods interleaved, the best round of each.
+ */
+static void bench_scan_cost(struct kunit *test)
+{
+	static const char *const names[] = { "kit", "bare", "drm_gem_lru" };
+	const size_t n = BENCH_SCAN_OBJECTS;
+	u64 best[3] = { U64_MAX, U64_MAX, U64_MAX };
+	int round, m;
+
+	for (round = 0; round < 5; round++)
+		for (m = 0; m < 3; m++)
+			best[m] = min(best[m], bench_reclaim(test, m, n));
+	for (m = 0; m < 3; m++)
+		kunit_info(test, "kit-bench: scan_%s_ns_per_page %llu\n", names[m],
+			   div_u64(best[m], n * BENCH_SCAN_PAGES));
+}
+
+static struct kunit_case shrinker_bench_cases[] = { KUNIT_CASE_SLOW(bench_tracking_bytes),
+						    KUNIT_CASE_SLOW(bench_get_put),
+						    KUNIT_CASE_SLOW(bench_scan_cost),
+						    KUNIT_CASE_SLOW(bench_count_objects),
+						    {} };
+
+static struct kunit_suite shrinker_bench_suite = {
+	.name = "drm_gem_shmem_shrinker_bench",
+	.init = shrinker_test_init,
+	.exit = shrinker_test_exit,
+	.test_cases = shrinker_bench_cases,
+};
+
+kunit_test_suites(&shrinker_abi_suite, &shrinker_bench_suite);
+#else
 kunit_test_suite(shrinker_abi_suite);
+#endif
 
 MODULE_DESCRIPTION("KUnit tests of the GEM shmem shrinker's C ABI");
 MODULE_LICENSE("GPL");

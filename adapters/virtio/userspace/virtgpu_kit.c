@@ -12,6 +12,14 @@
  *                                      an idle WILLNEED working set of
  *                                      TOTAL_MIB, every page with a unique
  *                                      pattern, read back and verified
+ *   virtgpu-kit swap-in TOTAL_MIB BUF_MIB
+ *                                      (make bench) evict TOTAL_MIB of idle
+ *                                      buffers, push them out to swap, and
+ *                                      time reading them back through mmap
+ *   virtgpu-kit raw-read DEVICE TOTAL_MIB
+ *                                      (make bench) the baseline: write
+ *                                      TOTAL_MIB of the same patterns to a
+ *                                      block device, time reading it back
  *
  * Each scenario prints one JSON object with its figures. They run the
  * same on a kernel without the kit: madvise is then skipped (the feature
@@ -20,11 +28,13 @@
  */
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,8 +167,149 @@ static int working_set(size_t total_mib, size_t buf_mib)
 	return err ? 1 : 0;
 }
 
+/* --- make bench -------------------------------------------------------- */
+
+/* Swap in use, in MiB. */
+static long swap_used_mib(void)
+{
+	long total = -1, free_kib = -1, v;
+	char key[64];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld kB\n", key, &v) == 2) {
+		if (!strcmp(key, "SwapTotal:"))
+			total = v;
+		else if (!strcmp(key, "SwapFree:"))
+			free_kib = v;
+	}
+	fclose(f);
+	return total < 0 || free_kib < 0 ? -1 : (total - free_kib) >> 10;
+}
+
+/*
+ * Touch anonymous memory in a child until @mib more MiB of swap are in
+ * use (or @max_mib are touched), then let the child exit, which frees it.
+ */
+static void push_to_swap(long mib, size_t max_mib)
+{
+	long base = swap_used_mib();
+	pid_t child = fork();
+
+	if (child == 0) {
+		for (size_t i = 0; i < max_mib; i++) {
+			char *p;
+
+			if (i % 16 == 0 && swap_used_mib() - base >= mib)
+				break;
+			p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+			if (p == MAP_FAILED)
+				break;
+			memset(p, (int)(i & 0x7f) | 1, 1 << 20);
+		}
+		_exit(0);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+}
+
+/*
+ * The swap-in rate: TOTAL_MIB of idle buffers, each page with its own
+ * pattern, evicted by the kit's scan and pushed out to zram swap by memory
+ * pressure, then brought back by a transfer that needs them, through the
+ * kit and the adapter, as any user of the buffers would; then verified.
+ */
+static int swap_in(size_t total_mib, size_t buf_mib)
+{
+	size_t n = total_mib / buf_mib, i, mismatches = 0;
+	struct bo *bos = calloc(n, sizeof(*bos));
+	long before, swapped;
+	double t0, seconds;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		err = bo_create(&bos[i], buf_mib << 20);
+		if (!err)
+			err = bo_map(&bos[i]);
+		if (!err) {
+			fill(&bos[i], 0x20000 + i);
+			bo_unmap(&bos[i]);
+		}
+	}
+	if (!err)
+		err = __igt_gem_shrinker_kit_scan(fd, total_mib << 8);
+	before = swap_used_mib();
+	if (!err)
+		push_to_swap(total_mib, 4096);
+	swapped = swap_used_mib() - before;
+	/*
+	 * A 1x1 transfer needs the whole buffer resident: the ioctl swaps it
+	 * in (pages from swap, then RESOURCE_ATTACH_BACKING) and copies one
+	 * pixel. No page faults in the measurement.
+	 */
+	t0 = now();
+	for (i = 0; i < n && !err; i++)
+		err = __igt_virtgpu_transfer_box_to_host(fd, bos[i].handle, 1, 1);
+	seconds = now() - t0;
+	for (i = 0; i < n && !err; i++) {
+		err = bo_map(&bos[i]);
+		if (!err) {
+			mismatches += mismatched_pages(&bos[i], 0x20000 + i);
+			bo_unmap(&bos[i]);
+		}
+	}
+	printf("{\"read_mib\": %zu, \"swapped_out_mib\": %ld, \"seconds\": %.3f, "
+	       "\"mib_per_s\": %.1f, \"mismatches\": %zu, \"error\": %d}\n",
+	       total_mib, swapped, seconds, total_mib / seconds, mismatches, err);
+	return err || mismatches ? 1 : 0;
+}
+
+/*
+ * The baseline for swap_in(): TOTAL_MIB of the same kind of patterns
+ * written to a block device (a zram device like the swap one), then read
+ * back with direct I/O, in 1 MiB and in 4 KiB reads.
+ */
+static int raw_read(const char *dev, size_t total_mib)
+{
+	int bfd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+	double t0, mib_s_1m, mib_s_4k;
+	uint32_t *buf;
+	size_t i;
+
+	if (bfd < 0 || posix_memalign((void **)&buf, 4096, 1 << 20)) {
+		perror("virtgpu-kit: raw-read");
+		return 1;
+	}
+	for (i = 0; i < total_mib; i++) {
+		igt_gem_shrinker_fill(buf, 1 << 20, 0x20000 + i);
+		if (pwrite(bfd, buf, 1 << 20, (off_t)i << 20) != 1 << 20) {
+			perror("virtgpu-kit: raw-read: write");
+			return 1;
+		}
+	}
+	fsync(bfd);
+	t0 = now();
+	for (i = 0; i < total_mib; i++)
+		if (pread(bfd, buf, 1 << 20, (off_t)i << 20) != 1 << 20)
+			return 1;
+	mib_s_1m = total_mib / (now() - t0);
+	t0 = now();
+	for (i = 0; i < total_mib << 8; i++)
+		if (pread(bfd, buf, 4096, (off_t)i << 12) != 4096)
+			return 1;
+	mib_s_4k = total_mib / (now() - t0);
+	printf("{\"read_mib\": %zu, \"mib_per_s_1m_reads\": %.1f, \"mib_per_s_4k_reads\": %.1f}\n",
+	       total_mib, mib_s_1m, mib_s_4k);
+	close(bfd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "raw-read"))
+		return raw_read(argv[2], strtoul(argv[3], NULL, 0));
 	fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		perror("virtgpu-kit: /dev/dri/card0");
@@ -171,6 +322,9 @@ int main(int argc, char **argv)
 		return churn(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "working-set"))
 		return working_set(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
-	fprintf(stderr, "usage: virtgpu-kit churn TOTAL_MIB BUF_MIB | working-set TOTAL_MIB BUF_MIB\n");
+	if (argc == 4 && !strcmp(argv[1], "swap-in"))
+		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+	fprintf(stderr, "usage: virtgpu-kit churn TOTAL_MIB BUF_MIB | working-set TOTAL_MIB BUF_MIB |\n"
+		"       swap-in TOTAL_MIB BUF_MIB | raw-read DEVICE TOTAL_MIB\n");
 	return 2;
 }

@@ -14,10 +14,12 @@
 //!                                              make stress's figures and verdict
 //! ```
 
+mod bench;
 mod demo;
 mod igt;
 mod kconfig;
 mod logscan;
+mod plot;
 mod results;
 mod series;
 mod stress;
@@ -168,6 +170,20 @@ fn summary(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+fn bench_report(out: &str, log: &str) -> Result<(), String> {
+    let f = bench::parse(&read(log)?);
+    let missing = bench::missing(&f);
+    if !missing.is_empty() {
+        return Err(format!("{log}: no figure for {}", missing.join(", ")));
+    }
+    let targets = bench::targets(&f);
+    let json = serde_json::to_string_pretty(&bench::summary(&f, &targets)).unwrap();
+    std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
+    print!("{}", bench::table(&f, &targets));
+    println!("    figures: {out}");
+    Ok(())
+}
+
 fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
     let mut runs = Vec::new();
     for log in logs {
@@ -177,6 +193,18 @@ fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
     std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
     println!("{}", demo::table(&runs));
     println!("    figures: {out}");
+    // The kit's guest log comes first, stock's second (workbench/demo.sh).
+    if let [kit, stock, ..] = logs {
+        let svg_path = Path::new(out).with_file_name("resident.svg");
+        let svg = plot::svg(
+            &plot::parse(&read(kit)?),
+            &plot::parse(&read(stock)?),
+            "Resident shmem (GEM buffer pages), kit vs stock 7.3.4, same guest",
+        );
+        std::fs::write(&svg_path, svg)
+            .map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
+        println!("    plot: {}", svg_path.display());
+    }
     for r in runs.iter().filter(|r| r.kernel == "stock") {
         if r.completed && r.oom_kills == 0 {
             println!(
@@ -222,6 +250,7 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, rest @ ..] if cmd == "summary" => summary(rest),
         [cmd, out, logs @ ..] if cmd == "demo-report" && !logs.is_empty() => demo_report(out, logs),
         [cmd, out, log, min] if cmd == "stress-report" => stress_report(out, log, min),
+        [cmd, out, log] if cmd == "bench-report" => bench_report(out, log),
         _ => Err(
             "usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)"
                 .into(),

@@ -39,6 +39,27 @@ run() { # scenario total_mib
 	grep -v '^{' /tmp/client.out | head -5 | sed 's/^/kit-guest: client: /'
 }
 
+# For the plot: resident shmem (the GEM buffers' pages, plus a constant
+# rootfs share) and swap in use, every 200 ms while the scenarios run, as
+# "SECONDS SHMEM_KIB SWAP_KIB" lines, and a "mark SECONDS NAME" line where
+# each scenario starts. Printed after the scenarios, so that no sample
+# line is split by kernel messages.
+t0=$(cut -d' ' -f1 /proc/uptime)
+elapsed() { awk -v t0="$t0" -v up="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.2f", up - t0 }'; }
+sampler() {
+	while :; do
+		awk -v t="$(elapsed)" '/^Shmem:/ { s = $2 } /^SwapTotal:/ { st = $2 } /^SwapFree:/ { sf = $2 }
+			END { printf "%s %d %d\n", t, s, st - sf }' /proc/meminfo
+		sleep 0.2
+	done
+}
+sampler >>/tmp/samples &
+sampler_pid=$!
+
+echo "mark $(elapsed) churn" >>/tmp/samples
 run churn $((mem_mib * 4))
+echo "mark $(elapsed) working-set" >>/tmp/samples
 run working-set $((mem_mib * 3 / 2))
+kill $sampler_pid
+sed 's/^/kit-demo-sample: /' /tmp/samples
 exit 0
