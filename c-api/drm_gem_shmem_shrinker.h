@@ -54,7 +54,8 @@ struct drm_gem_shmem_object;
 #define DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE 2
 
 /**
- * DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE - resident, idle, not mapped to userspace: may be evicted.
+ * DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE - resident, idle, not mapped to
+ * userspace: may be evicted.
  */
 #define DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE 3
 
@@ -86,7 +87,8 @@ struct drm_gem_shmem_shrinker;
  *
  * Each callback is called with the object's reservation lock held and may
  * not take it again. The core skips objects that are imported or exported
- * as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own. Reclaim calls @purge and @evict from a shrinker
+ * as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own.
+ * Reclaim calls @purge and @evict from a shrinker
  * context: allocations there are served from the reclaim reserves and may
  * fail (handle that with -EBUSY), and any wait must be bounded and must
  * not depend on memory reclaim making progress.

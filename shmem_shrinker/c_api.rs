@@ -36,7 +36,8 @@ pub struct drm_gem_shmem_shrinker {
 ///
 /// Each callback is called with the object's reservation lock held and may
 /// not take it again. The core skips objects that are imported or exported
-/// as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own. Reclaim calls @purge and @evict from a shrinker
+/// as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own.
+/// Reclaim calls @purge and @evict from a shrinker
 /// context: allocations there are served from the reclaim reserves and may
 /// fail (handle that with -EBUSY), and any wait must be bounded and must
 /// not depend on memory reclaim making progress.
@@ -85,7 +86,8 @@ pub const DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED: u32 = 0;
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_IN_USE: u32 = 1;
 /// DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE - resident, idle, DONTNEED: will be purged first.
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE: u32 = 2;
-/// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE - resident, idle, not mapped to userspace: may be evicted.
+/// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE - resident, idle, not mapped to
+/// userspace: may be evicted.
 pub const DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE: u32 = 3;
 /// DRM_GEM_SHMEM_SHRINKER_STATE_EVICTABLE_MAPPED - resident, idle, mapped to
 /// userspace: may be evicted, at a higher cost.

@@ -859,7 +859,8 @@ static void test_count_objects_cost(struct kunit *test)
 		for (i = 0; i < calls; i++)
 			sum += drm_gem_shmem_shrinker_count(drv->shrinker);
 		ns = ktime_get_ns() - t0;
-		kunit_info(test, "count_objects with %u tracked objects: %llu ns per call (%d calls, via the C ABI)\n",
+		kunit_info(test,
+			   "count_objects with %u tracked objects: %llu ns per call (%d calls, via the C ABI)\n",
 			   n, div_u64(ns, calls), calls);
 	}
 	KUNIT_EXPECT_GE(test, sum, 0);
@@ -867,26 +868,28 @@ static void test_count_objects_cost(struct kunit *test)
 		drm_gem_object_put(&obj[i]->base);
 }
 
-static struct kunit_case shrinker_abi_cases[] = { KUNIT_CASE(test_register_bad_input),
-						  KUNIT_CASE(test_objects_outlive_unregister),
-						  KUNIT_CASE(test_track_untrack),
-						  KUNIT_CASE(test_track_resident_object),
-						  KUNIT_CASE(test_uses_nest),
-						  KUNIT_CASE(test_madvise),
-						  KUNIT_CASE(test_purge_frees),
-						  KUNIT_CASE(test_evict_swap_in_keeps_content),
-						  KUNIT_CASE(test_busy_and_locked_are_skipped),
-						  KUNIT_CASE(test_scan_honours_nr_and_order),
-						  KUNIT_CASE(test_used_objects_get_a_second_chance),
-						  KUNIT_CASE(test_counters_after_random_sequences),
-						  KUNIT_CASE(test_unconverted_helpers_swap_in),
-						  KUNIT_CASE(test_helpers_refuse_purged_content),
-						  KUNIT_CASE(test_extra_page_use_never_purged),
-						  KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
-						  KUNIT_CASE(test_suspend_blocks_reclaim),
-						  KUNIT_CASE_SLOW(test_racing_users_and_scans),
-						  KUNIT_CASE_SLOW(test_count_objects_cost),
-						  {} };
+static struct kunit_case shrinker_abi_cases[] = {
+	KUNIT_CASE(test_register_bad_input),
+	KUNIT_CASE(test_objects_outlive_unregister),
+	KUNIT_CASE(test_track_untrack),
+	KUNIT_CASE(test_track_resident_object),
+	KUNIT_CASE(test_uses_nest),
+	KUNIT_CASE(test_madvise),
+	KUNIT_CASE(test_purge_frees),
+	KUNIT_CASE(test_evict_swap_in_keeps_content),
+	KUNIT_CASE(test_busy_and_locked_are_skipped),
+	KUNIT_CASE(test_scan_honours_nr_and_order),
+	KUNIT_CASE(test_used_objects_get_a_second_chance),
+	KUNIT_CASE(test_counters_after_random_sequences),
+	KUNIT_CASE(test_unconverted_helpers_swap_in),
+	KUNIT_CASE(test_helpers_refuse_purged_content),
+	KUNIT_CASE(test_extra_page_use_never_purged),
+	KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
+	KUNIT_CASE(test_suspend_blocks_reclaim),
+	KUNIT_CASE_SLOW(test_racing_users_and_scans),
+	KUNIT_CASE_SLOW(test_count_objects_cost),
+	{}
+};
 
 static struct kunit_suite shrinker_abi_suite = {
 	.name = "drm_gem_shmem_shrinker_abi",
@@ -908,8 +911,8 @@ static struct kunit_suite shrinker_abi_suite = {
 	kunit_info(test, "kit-bench: " key " " fmt "\n", ##__VA_ARGS__)
 
 /* Create @n tracked objects of @pages pages, resident and idle. */
-static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n, size_t pages,
-						  bool track)
+static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n,
+						    size_t pages, bool track)
 {
 	struct fake_driver *drv = test->priv;
 	struct drm_gem_shmem_object **obj;
@@ -925,7 +928,8 @@ static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n,
 		KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(obj[i]), 0);
 		dma_resv_unlock(obj[i]->base.resv);
 		if (track)
-			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, obj[i]), 0);
+			KUNIT_ASSERT_EQ(test,
+					drm_gem_shmem_shrinker_track(drv->shrinker, obj[i]), 0);
 		/* Tracked: the shrinker holds its own use now. */
 		if (track) {
 			dma_resv_lock(obj[i]->base.resv, NULL);
@@ -968,8 +972,8 @@ static void bench_count_objects(struct kunit *test)
 
 		/* Purgeable: counted with or without swap. */
 		for (i = 0; i < sizes[k]; i++)
-			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL),
-					0);
+			KUNIT_ASSERT_EQ(test,
+					drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL), 0);
 		for (round = 0; round < 5; round++) {
 			u64 t0 = ktime_get_ns();
 
@@ -1090,8 +1094,8 @@ static u64 bench_reclaim(struct kunit *test, int method, size_t n)
 	switch (method) {
 	case 0: /* the kit purging DONTNEED objects */
 		for (i = 0; i < n; i++)
-			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL),
-					0);
+			KUNIT_ASSERT_EQ(test,
+					drm_gem_shmem_shrinker_madvise(obj[i], DONTNEED, NULL), 0);
 		t0 = ktime_get_ns();
 		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, pages, false),
 				pages);
@@ -1144,11 +1148,13 @@ static void bench_scan_cost(struct kunit *test)
 			   div_u64(best[m], n * BENCH_SCAN_PAGES));
 }
 
-static struct kunit_case shrinker_bench_cases[] = { KUNIT_CASE_SLOW(bench_tracking_bytes),
-						    KUNIT_CASE_SLOW(bench_get_put),
-						    KUNIT_CASE_SLOW(bench_scan_cost),
-						    KUNIT_CASE_SLOW(bench_count_objects),
-						    {} };
+static struct kunit_case shrinker_bench_cases[] = {
+	KUNIT_CASE_SLOW(bench_tracking_bytes),
+	KUNIT_CASE_SLOW(bench_get_put),
+	KUNIT_CASE_SLOW(bench_scan_cost),
+	KUNIT_CASE_SLOW(bench_count_objects),
+	{}
+};
 
 static struct kunit_suite shrinker_bench_suite = {
 	.name = "drm_gem_shmem_shrinker_bench",
