@@ -217,6 +217,23 @@ bool igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv)
 }
 
 /**
+ * __igt_virtgpu_wait:
+ * @fd: a virtio-gpu device
+ * @handle: a buffer
+ *
+ * Waits until the host has processed every command queued on the buffer
+ * (DRM_IOCTL_VIRTGPU_WAIT).
+ *
+ * Returns: 0 or a negative errno.
+ */
+int __igt_virtgpu_wait(int fd, uint32_t handle)
+{
+	struct drm_virtgpu_3d_wait w = { .handle = handle };
+
+	return virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &w);
+}
+
+/**
  * __igt_virtgpu_transfer_box_to_host:
  * @fd: a virtio-gpu device
  * @handle: a buffer made by __igt_virtgpu_create()

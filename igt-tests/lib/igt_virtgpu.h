@@ -52,6 +52,7 @@ int __igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv, uint32_t pad,
 			  uint32_t *retained);
 bool igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv);
 
+int __igt_virtgpu_wait(int fd, uint32_t handle);
 int __igt_virtgpu_transfer_box_to_host(int fd, uint32_t handle, uint32_t w, uint32_t h);
 int __igt_virtgpu_transfer_to_host(int fd, uint32_t handle, size_t size);
 

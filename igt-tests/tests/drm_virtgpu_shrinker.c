@@ -746,8 +746,15 @@ static void test_detach_timeout_then_transfer(void)
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map, pages * PAGE_BYTES, 11), 0);
 	munmap(map, pages * PAGE_BYTES);
 
-	/* The pending detach is waited for now; swap-in attaches again. */
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	/*
+	 * The pending detach is waited for now; swap-in attaches again. The
+	 * transfer is fenced: wait for the host, as a user would before it
+	 * leaves the buffer idle, so that reclaim does not find it busy.
+	 */
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	/* A detach may also time out for real on a loaded host: scan again. */
+	for (int i = 0; i < 10 && igt_gem_shrinker_kit_stat(fd, "evicted") == evicted; i++)
+		igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
 	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
 	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, pages * PAGE_BYTES), 0);
 	map = igt_virtgpu_mmap(fd, handle, pages * PAGE_BYTES);
