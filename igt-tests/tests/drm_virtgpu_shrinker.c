@@ -975,7 +975,10 @@ static void test_unbind_rebind_under_reclaim(void)
 	m = igt_virtgpu_mmap(card, h, size);
 	igt_gem_shrinker_fill(m, size, 0x5a);
 	munmap(m, size);
-	igt_gem_shrinker_kit_scan(card, size >> 12);
+	/* Reclaim waits 10 jiffies at most for the creation's commands: retry. */
+	igt_assert_eq(__igt_virtgpu_wait(card, h), 0);
+	for (int i = 0; i < 10 && igt_gem_shrinker_kit_stat(card, "evicted") == 0; i++)
+		igt_gem_shrinker_kit_scan(card, size >> 12);
 	igt_assert_lt_s64(0, igt_gem_shrinker_kit_stat(card, "evicted"));
 	m = igt_virtgpu_mmap(card, h, size);
 	igt_assert_eq(igt_gem_shrinker_bad_pages(m, size, 0x5a), 0);
