@@ -764,6 +764,28 @@ static void test_detach_timeout_then_transfer(void)
 }
 
 /*
+ * @n buffers of @size bytes in every state: filled with patterns from
+ * @seed on, every fourth from the second DONTNEED, every other one
+ * unmapped (@map[i] NULL), then a scan that evicts or purges about half.
+ */
+static void buffers_in_every_state(uint32_t *handle, uint32_t **map, size_t n, size_t size,
+				   uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		handle[i] = igt_virtgpu_create(fd, size);
+		map[i] = igt_virtgpu_mmap(fd, handle[i], size);
+		igt_gem_shrinker_fill(map[i], size, seed + i);
+		if (i % 4 == 1)
+			igt_assert(igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_DONTNEED));
+		if (i % 2) {
+			munmap(map[i], size);
+			map[i] = NULL;
+		}
+	}
+	igt_gem_shrinker_kit_scan(fd, (n / 2 * size) >> 12);
+}
+
+/*
  * A hibernation test cycle (/sys/power/pm_test "devices", then "disk":
  * virtio-gpu's freeze, which resets the device, and its restore, which
  * creates the host resources again) while buffers are resident, evicted,
@@ -784,18 +806,7 @@ static void test_suspend_resume_under_reclaim(void)
 		      "no /sys/power/pm_test (CONFIG_PM_DEBUG)\n");
 	igt_require_f(file_has("/sys/power/state", "disk"),
 		      "no hibernation in /sys/power/state (CONFIG_HIBERNATION)\n");
-	for (size_t i = 0; i < n; i++) {
-		handle[i] = igt_virtgpu_create(fd, size);
-		map[i] = igt_virtgpu_mmap(fd, handle[i], size);
-		igt_gem_shrinker_fill(map[i], size, 0x300 + i);
-		if (i % 4 == 1)
-			igt_assert(igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_DONTNEED));
-		if (i % 2) {
-			munmap(map[i], size);
-			map[i] = NULL;
-		}
-	}
-	igt_gem_shrinker_kit_scan(fd, (n / 2 * size) >> 12);
+	buffers_in_every_state(handle, map, n, size, 0x300);
 
 	scanner = fork();
 	igt_assert(scanner >= 0);
@@ -924,19 +935,7 @@ static void test_unbind_rebind_under_reclaim(void)
 		      prefix);
 	igt_require_f(pci_device_dir(fd, pci, sizeof(pci)), "no removable PCI device\n");
 
-	for (size_t i = 0; i < n; i++) {
-		handle[i] = igt_virtgpu_create(fd, size);
-		map[i] = igt_virtgpu_mmap(fd, handle[i], size);
-		igt_gem_shrinker_fill(map[i], size, i);
-		if (i % 4 == 1)
-			igt_assert(igt_virtgpu_madvise(fd, handle[i], VIRTGPU_MADV_DONTNEED));
-		if (i % 2) {
-			munmap(map[i], size);
-			map[i] = NULL;
-		}
-	}
-	/* Some buffers evicted or purged, the rest resident. */
-	igt_gem_shrinker_kit_scan(fd, (n / 2 * size) >> 12);
+	buffers_in_every_state(handle, map, n, size, 0);
 
 	scanner = fork();
 	igt_assert(scanner >= 0);
