@@ -308,6 +308,32 @@ void igt_gem_shrinker_kit_scan(int fd, unsigned long pages)
 	igt_assert_f(ret == 0, "the kit's debugfs scan failed: %s\n", strerror(-ret));
 }
 
+/**
+ * igt_gem_shrinker_kit_scan_until:
+ * @fd: an open DRM device the kit manages
+ * @counter: a counter of the kit's debugfs state file ("evicted", ...)
+ * @target: the value the test waits for @counter to reach
+ *
+ * Scans, as igt_gem_shrinker_kit_scan() does with no page limit, until
+ * @counter reaches @target, ten scans at most. Reclaim waits only a few
+ * jiffies for a buffer's fences and for the driver (virtio-gpu's detach
+ * from the host), so on a loaded machine one scan may rightly skip a buffer
+ * the device has not finished with; the kernel would come back to it on
+ * its next reclaim pass, and so does this.
+ *
+ * Returns: the counter's last value.
+ */
+long long igt_gem_shrinker_kit_scan_until(int fd, const char *counter, long long target)
+{
+	long long value = igt_gem_shrinker_kit_stat(fd, counter);
+
+	for (int i = 0; i < 10 && value < target; i++) {
+		igt_gem_shrinker_kit_scan(fd, 1ul << 30);
+		value = igt_gem_shrinker_kit_stat(fd, counter);
+	}
+	return value;
+}
+
 static bool shrinker_dir(const char *prefix, char *buf, size_t len)
 {
 	char pattern[256];

@@ -30,13 +30,15 @@ bool igt_gem_shrinker_write_faults(volatile uint32_t *p, uint32_t value);
  * The shmem shrinker kit's debugfs (/sys/kernel/debug/drm_gem_shmem_shrinker/
  * DEVICE/) for the device of @fd: whether it is there, one of its
  * cumulative counters (purged, evicted, swapped_in, and the same in pages),
- * and a scan that purges and evicts up to @pages pages now.
+ * a scan that purges and evicts up to @pages pages now, and scans repeated
+ * until a counter reaches a value.
  */
 bool igt_gem_shrinker_device_name(int fd, char *buf, size_t len);
 bool igt_gem_shrinker_kit_present(int fd);
 long long igt_gem_shrinker_kit_stat(int fd, const char *counter);
 int __igt_gem_shrinker_kit_scan(int fd, unsigned long pages);
 void igt_gem_shrinker_kit_scan(int fd, unsigned long pages);
+long long igt_gem_shrinker_kit_scan_until(int fd, const char *counter, long long target);
 
 /*
  * The kernel's own shrinker debugfs (CONFIG_SHRINKER_DEBUG), for a shrinker

@@ -68,7 +68,10 @@ IGT_TEST_DESCRIPTION("The GEM shmem shrinker on virtio-gpu: madvise, purge, evic
 static int device = -1;
 static int fd = -1;
 
-/* A buffer of @pages pages filled with @seed, and unmapped again. */
+/*
+ * A buffer of @pages pages filled with @seed, unmapped again, and idle: the
+ * host has finished the commands that created it.
+ */
 static uint32_t filled_buffer(size_t pages, uint32_t seed)
 {
 	size_t size = pages * PAGE_BYTES;
@@ -77,6 +80,7 @@ static uint32_t filled_buffer(size_t pages, uint32_t seed)
 
 	igt_gem_shrinker_fill(map, size, seed);
 	munmap(map, size);
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
 	return handle;
 }
 
@@ -165,8 +169,8 @@ static void test_purge_dontneed(void)
 	/* Forced: the kit's debugfs scan purges a DONTNEED buffer at once. */
 	handle = filled_buffer(256, 4);
 	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lte_s64(before + 256, igt_gem_shrinker_kit_stat(fd, "purged_pages"));
+	igt_assert_lte_s64(before + 256,
+			   igt_gem_shrinker_kit_scan_until(fd, "purged_pages", before + 256));
 	igt_assert(purged(handle));
 	igt_virtgpu_close(fd, handle);
 
@@ -185,11 +189,12 @@ static void test_purge_dontneed(void)
 
 static void test_purged_mmap_sigbus(void)
 {
+	long long before = igt_gem_shrinker_kit_stat(fd, "purged");
 	uint32_t handle = filled_buffer(64, 6);
 	uint32_t *map;
 
 	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_gem_shrinker_kit_scan_until(fd, "purged", before + 1);
 	igt_assert(purged(handle));
 	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
 	igt_assert_f(igt_gem_shrinker_read_faults(map),
@@ -203,10 +208,11 @@ static void test_purged_mmap_sigbus(void)
 
 static void test_willneed_after_purge_not_retained(void)
 {
+	long long before = igt_gem_shrinker_kit_stat(fd, "purged");
 	uint32_t handle = filled_buffer(64, 7);
 
 	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_gem_shrinker_kit_scan_until(fd, "purged", before + 1);
 	igt_assert_f(!igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_WILLNEED),
 		     "WILLNEED after a purge reported the content as retained\n");
 	/* Purged is for good: taking the advice back does not bring it back. */
@@ -224,8 +230,7 @@ static void test_evict_swapin_integrity(void)
 
 	for (i = 0; i < 8; i++)
 		handle[i] = filled_buffer(128, 100 + i);
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lte_s64(evicted + 8, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_lte_s64(evicted + 8, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 8));
 	igt_gem_shrinker_drop_caches();
 	for (i = 0; i < 8; i++) {
 		map = igt_virtgpu_mmap(fd, handle[i], 128 * PAGE_BYTES);
@@ -244,8 +249,8 @@ static void test_evict_while_mmapped(void)
 	uint32_t *map = igt_virtgpu_mmap(fd, handle, 128 * PAGE_BYTES);
 
 	igt_gem_shrinker_fill(map, 128 * PAGE_BYTES, 8);
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "evicted") > evicted,
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	igt_assert_f(igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1) > evicted,
 		     "an idle buffer behind a live mapping was not evicted\n");
 	igt_gem_shrinker_drop_caches();
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 128 * PAGE_BYTES, 8), 0);
@@ -385,8 +390,7 @@ static void test_mmap_split(enum split_shape shape)
 		     "pages first touched after the split show the wrong part of the buffer\n");
 
 	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
 	igt_gem_shrinker_drop_caches();
 	igt_assert_f(split_bad_pages(&m, 0x5917) == 0,
 		     "pages faulted back in after eviction show the wrong part of the buffer\n");
@@ -502,8 +506,7 @@ static void test_swapin_on_submit(void)
 	long long swapped_in;
 	uint32_t *map;
 
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
 	swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
 	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), 0);
 	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "swapped_in") > swapped_in,
@@ -530,7 +533,9 @@ static void test_shrinker_debugfs_count_and_scan(void)
 	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
 	count = igt_shrinker_debugfs_count(prefix);
 	igt_assert_f(count >= 64, "count_objects() says %lu pages, want at least 64\n", count);
-	igt_shrinker_debugfs_scan(prefix, count);
+	/* As igt_gem_shrinker_kit_scan_until() does, for a short wait that ran out. */
+	for (int i = 0; i < 10 && igt_gem_shrinker_kit_stat(fd, "purged") == before; i++)
+		igt_shrinker_debugfs_scan(prefix, count);
 	igt_assert_lt_s64(before, igt_gem_shrinker_kit_stat(fd, "purged"));
 	igt_assert(purged(handle));
 	igt_virtgpu_close(fd, handle);
@@ -753,9 +758,7 @@ static void test_detach_timeout_then_transfer(void)
 	 */
 	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
 	/* A detach may also time out for real on a loaded host: scan again. */
-	for (int i = 0; i < 10 && igt_gem_shrinker_kit_stat(fd, "evicted") == evicted; i++)
-		igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
 	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, pages * PAGE_BYTES), 0);
 	map = igt_virtgpu_mmap(fd, handle, pages * PAGE_BYTES);
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map, pages * PAGE_BYTES, 11), 0);
@@ -842,8 +845,7 @@ close:
 	/* Reclaim runs again. */
 	handle[0] = filled_buffer(64, 12);
 	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
-	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted"));
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
 	map[0] = igt_virtgpu_mmap(fd, handle[0], 64 * PAGE_BYTES);
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map[0], 64 * PAGE_BYTES, 12), 0);
 	munmap(map[0], 64 * PAGE_BYTES);
@@ -976,9 +978,7 @@ static void test_unbind_rebind_under_reclaim(void)
 	munmap(m, size);
 	/* Reclaim waits 10 jiffies at most for the creation's commands: retry. */
 	igt_assert_eq(__igt_virtgpu_wait(card, h), 0);
-	for (int i = 0; i < 10 && igt_gem_shrinker_kit_stat(card, "evicted") == 0; i++)
-		igt_gem_shrinker_kit_scan(card, size >> 12);
-	igt_assert_lt_s64(0, igt_gem_shrinker_kit_stat(card, "evicted"));
+	igt_assert_lt_s64(0, igt_gem_shrinker_kit_scan_until(card, "evicted", 1));
 	m = igt_virtgpu_mmap(card, h, size);
 	igt_assert_eq(igt_gem_shrinker_bad_pages(m, size, 0x5a), 0);
 	munmap(m, size);
