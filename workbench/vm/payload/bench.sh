@@ -8,9 +8,8 @@
 [ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] || { echo "kit-guest: not a kit kernel"; exit 1; }
 echo "kit-guest: bench on $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' '), $(nproc) CPUs"
 
-echo lz4 >/sys/block/zram0/comp_algorithm
-echo 1G >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || { echo "kit-guest: no zram swap"; exit 1; }
+. /payload/lib.sh
+zram_swap 1G || { echo "kit-guest: no zram swap"; exit 1; }
 echo -1000 >/proc/1/oom_score_adj
 echo -1000 >/proc/self/oom_score_adj
 
@@ -20,9 +19,7 @@ echo 1 >$suite/run
 grep -E 'kit-bench:|^ *(not )?ok ' $suite/results | sed 's/^ *# [a-z_]*: //'
 
 # The same lz4 zram device as the swap, for the baseline.
-dev=$(cat /sys/class/zram-control/hot_add)
-echo lz4 >/sys/block/zram$dev/comp_algorithm
-echo 128M >/sys/block/zram$dev/disksize
-echo "kit-bench-json: raw-read $(/payload/virtgpu-kit raw-read /dev/zram$dev 64 | tail -1)"
+raw=$(zram_device 128M) || { echo "kit-guest: no second zram device"; exit 1; }
+echo "kit-bench-json: raw-read $(/payload/virtgpu-kit raw-read "$raw" 64 | tail -1)"
 echo "kit-bench-json: swap-in $(/payload/virtgpu-kit swap-in 64 4 | tail -1)"
 exit 0

@@ -8,9 +8,8 @@ echo "kit-guest: kernel $(uname -r) ($kernel), $(grep MemTotal /proc/meminfo | t
 [ -c /dev/dri/card0 ] || { echo "kit-guest: no /dev/dri/card0"; exit 1; }
 
 # zram swap: compressed, in the guest's own RAM
-echo lz4 >/sys/block/zram0/comp_algorithm
-echo 1G >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || { echo "kit-guest: no zram swap"; exit 1; }
+. /payload/lib.sh
+zram_swap 1G || { echo "kit-guest: no zram swap"; exit 1; }
 echo "kit-guest: swap: $(grep SwapTotal /proc/meminfo | tr -s ' ')"
 
 # The OOM killer must pick the client, never init or this script.

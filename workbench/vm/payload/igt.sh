@@ -12,9 +12,8 @@ kernel=stock
 echo "kit-guest: IGT on $(uname -r) ($kernel), $(grep MemTotal /proc/meminfo | tr -s ' ')"
 
 # zram swap, for the subtests that evict more than RAM
-echo lz4 >/sys/block/zram0/comp_algorithm
-echo 1G >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || echo "kit-guest: no zram swap"
+. /payload/lib.sh
+zram_swap 1G || echo "kit-guest: no zram swap"
 echo "kit-guest: swap: $(grep SwapTotal /proc/meminfo | tr -s ' ')"
 # Memory pressure must never take init or this script.
 echo -1000 >/proc/1/oom_score_adj

@@ -20,9 +20,8 @@ kit=$(ls -d /sys/kernel/debug/drm_gem_shmem_shrinker/*/ 2>/dev/null | head -1)
 [ -n "$kit" ] || { echo "kit-guest: no kit debugfs: make stress needs the kit kernel"; exit 1; }
 echo "kit-guest: stress on $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' '), $seconds s, $workers workers"
 
-echo lz4 >/sys/block/zram0/comp_algorithm
-echo 512M >/sys/block/zram0/disksize
-mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || { echo "kit-guest: no zram swap"; exit 1; }
+. /payload/lib.sh
+zram_swap 512M || { echo "kit-guest: no zram swap"; exit 1; }
 echo -1000 >/proc/1/oom_score_adj
 echo -1000 >/proc/self/oom_score_adj
 
