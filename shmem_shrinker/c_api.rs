@@ -665,7 +665,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_scan(
         can_block: true,
         swap_pages: if may_evict { usize::MAX } else { 0 },
     };
-    reclaim::scan(&reg.dev, nr_pages as usize, ctx).freed as c_long
+    reclaim::scan(&reg.dev, nr_pages, ctx).freed as c_long
 }
 
 /// drm_gem_shmem_shrinker_count - What the kernel shrinker's count_objects says now

@@ -398,7 +398,7 @@ unsafe extern "C" fn scan_objects(
         can_block: unsafe { bindings::gfpflags_allow_blocking(sc.gfp_mask) },
         swap_pages: swap_pages(),
     };
-    let res = scan(dev, sc.nr_to_scan as usize, ctx);
+    let res = scan(dev, sc.nr_to_scan, ctx);
     sc.nr_scanned = res.scanned as c_ulong;
     let retries = dev.retries.load(Ordering::Relaxed);
     match crate::policy::verdict(res.freed, res.contended, retries) {
