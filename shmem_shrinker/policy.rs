@@ -110,59 +110,68 @@ pub enum Skip {
     Dying,
 }
 
-/// Cumulative reclaim statistics of one device.
-#[derive(Default)]
-pub struct Stats {
-    scanned: AtomicU64,
-    purged: AtomicU64,
-    evicted: AtomicU64,
-    swapped_in: AtomicU64,
-    skipped_locked: AtomicU64,
-    skipped_busy: AtomicU64,
-    skipped_dying: AtomicU64,
-    skipped_no_swap: AtomicU64,
-    skipped_referenced: AtomicU64,
-    purged_pages: AtomicU64,
-    evicted_pages: AtomicU64,
-    swapped_in_pages: AtomicU64,
+/// Declares the cumulative counters once: [`Stats`] (atomics, updated by
+/// reclaim), [`StatsSnapshot`] (a copy), [`Stats::snapshot`] and
+/// [`StatsSnapshot::fields`] (name and value, in this order, which is what
+/// debugfs prints). The C ABI's struct mirrors it with one `From`.
+macro_rules! counters {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// Cumulative reclaim statistics of one device.
+        #[derive(Default)]
+        pub struct Stats {
+            $($(#[$doc])* $name: AtomicU64,)*
+        }
+
+        /// A copy of [`Stats`] at one moment.
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct StatsSnapshot {
+            $($(#[$doc])* pub $name: u64,)*
+        }
+
+        impl StatsSnapshot {
+            /// Every counter with its name, in the order of the struct: what
+            /// debugfs prints.
+            pub fn fields(&self) -> [(&'static str, u64); [$(stringify!($name)),*].len()] {
+                [$((stringify!($name), self.$name)),*]
+            }
+        }
+
+        impl Stats {
+            /// Read every counter.
+            pub fn snapshot(&self) -> StatsSnapshot {
+                StatsSnapshot {
+                    $($name: self.$name.load(Ordering::Relaxed),)*
+                }
+            }
+        }
+    };
 }
 
-/// A copy of [`Stats`] at one moment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StatsSnapshot {
-    pub scanned: u64,
-    pub purged: u64,
-    pub evicted: u64,
-    pub swapped_in: u64,
-    pub skipped_locked: u64,
-    pub skipped_busy: u64,
-    pub skipped_dying: u64,
-    pub skipped_no_swap: u64,
-    pub skipped_referenced: u64,
-    pub purged_pages: u64,
-    pub evicted_pages: u64,
-    pub swapped_in_pages: u64,
-}
-
-impl StatsSnapshot {
-    /// Every counter with its name, in the order of the struct: what
-    /// debugfs prints.
-    pub fn fields(&self) -> [(&'static str, u64); 12] {
-        [
-            ("scanned", self.scanned),
-            ("purged", self.purged),
-            ("evicted", self.evicted),
-            ("swapped_in", self.swapped_in),
-            ("skipped_locked", self.skipped_locked),
-            ("skipped_busy", self.skipped_busy),
-            ("skipped_dying", self.skipped_dying),
-            ("skipped_no_swap", self.skipped_no_swap),
-            ("skipped_referenced", self.skipped_referenced),
-            ("purged_pages", self.purged_pages),
-            ("evicted_pages", self.evicted_pages),
-            ("swapped_in_pages", self.swapped_in_pages),
-        ]
-    }
+counters! {
+    /// Objects looked at by scans.
+    scanned,
+    /// Objects purged.
+    purged,
+    /// Objects evicted.
+    evicted,
+    /// Evicted objects brought back.
+    swapped_in,
+    /// Objects skipped because their reservation was held.
+    skipped_locked,
+    /// Objects skipped because they were in use.
+    skipped_busy,
+    /// Objects skipped because they were being freed.
+    skipped_dying,
+    /// Objects not evicted because swap had no room for them.
+    skipped_no_swap,
+    /// Objects used since the last scan, given a second chance.
+    skipped_referenced,
+    /// Pages of the objects purged.
+    purged_pages,
+    /// Pages of the objects evicted.
+    evicted_pages,
+    /// Pages of the objects brought back.
+    swapped_in_pages,
 }
 
 impl Stats {
@@ -201,24 +210,5 @@ impl Stats {
             Skip::Referenced => &self.skipped_referenced,
         };
         c.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Read every counter.
-    pub fn snapshot(&self) -> StatsSnapshot {
-        let r = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        StatsSnapshot {
-            scanned: r(&self.scanned),
-            purged: r(&self.purged),
-            evicted: r(&self.evicted),
-            swapped_in: r(&self.swapped_in),
-            skipped_locked: r(&self.skipped_locked),
-            skipped_busy: r(&self.skipped_busy),
-            skipped_dying: r(&self.skipped_dying),
-            skipped_no_swap: r(&self.skipped_no_swap),
-            skipped_referenced: r(&self.skipped_referenced),
-            purged_pages: r(&self.purged_pages),
-            evicted_pages: r(&self.evicted_pages),
-            swapped_in_pages: r(&self.swapped_in_pages),
-        }
     }
 }
