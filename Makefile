@@ -73,7 +73,7 @@ config: tree
 	@bash workbench/kernel.sh config $(BUILD) $(FRAGMENT) $(DEBUG_FRAGMENT)
 
 kernel: config
-	@bash workbench/kernel.sh build $(BUILD)
+	@CLIPPY=1 bash workbench/kernel.sh build $(BUILD)
 
 config-perf: tree
 	@bash workbench/kernel.sh config $(PERF_BUILD) $(FRAGMENT) $(BENCH_FRAGMENT)

@@ -46,10 +46,15 @@ build)
 	jobs=$(nproc)
 	log=${OUT:-out}/build/$(basename "$BUILD").log
 	mkdir -p "$(dirname "$log")"
-	step "building bzImage with LLVM=-19 -j$jobs (full log: $log)"
+	# CLIPPY=1 (make check's kernel): clippy-driver compiles the Rust, with
+	# the kernel's own lint set, and any compiler or clippy warning in the
+	# kit's files fails the build below.
+	clippy=()
+	[ "${CLIPPY:-}" = 1 ] && clippy=(CLIPPY=1)
+	step "building bzImage with LLVM=-19 ${clippy[*]} -j$jobs (full log: $log)"
 	# kbuild prints one line per object: show every 200th, with the count.
 	set +e
-	kmake -j"$jobs" bzImage 2>&1 | tee "$log" |
+	kmake "${clippy[@]}" -j"$jobs" bzImage 2>&1 | tee "$log" |
 		awk '/^  [A-Z]/ { n++; if (n % 200 == 0) { printf "    ... %d steps, now %s\n", n, $2; fflush() } }
 		     /: error:|\*\*\* / { print "    " $0; fflush() }'
 	rc=${PIPESTATUS[0]}
@@ -57,6 +62,18 @@ build)
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 "$log" | sed 's/^/    /'
 		die "kernel build failed (exit $rc); full log in $log"
+	fi
+	# The files the series adds or changes: Rust diagnostics point at
+	# "--> FILE:LINE:COL", C ones start with it.
+	kit='drivers/gpu/drm/(shmem_shrinker|virtio|panfrost)/[^ :]*|drm_gem_shmem_helper\.c|drm_gem\.c'
+	if grep -qE -- "--> [^ ]*($kit):[0-9]+:[0-9]+|($kit):[0-9]+:[0-9]+: warning:" "$log"; then
+		grep -nE -B4 -A8 -- "--> [^ ]*($kit):|($kit):[0-9]+:[0-9]+: warning:" "$log" | sed 's/^/    /'
+		# Compile them again next time, so that a warning keeps failing
+		# the build until it is fixed.
+		find "$BUILD/drivers/gpu/drm/shmem_shrinker" "$BUILD/drivers/gpu/drm/virtio" \
+			"$BUILD/drivers/gpu/drm/panfrost" -name '*.o' -delete 2>/dev/null
+		rm -f "$BUILD/drivers/gpu/drm/drm_gem_shmem_helper.o" "$BUILD/drivers/gpu/drm/drm_gem.o"
+		die "warnings in the files the kit adds or changes; full log in $log"
 	fi
 	note "$(grep -c '^  [A-Z]' "$log") build steps; image $BUILD/arch/x86/boot/bzImage"
 	;;
