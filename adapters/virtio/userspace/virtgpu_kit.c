@@ -29,6 +29,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,8 +221,10 @@ static void push_to_swap(long mib, size_t max_mib)
  * pattern, evicted by the kit's scan and pushed out to zram swap by memory
  * pressure, then brought back by a transfer that needs them, through the
  * kit and the adapter, as any user of the buffers would; then verified.
+ * With @to_swap false the evicted pages stay in the page cache: what is
+ * left is the kit's, the adapter's and the host's share of the cost.
  */
-static int swap_in(size_t total_mib, size_t buf_mib)
+static int swap_in(size_t total_mib, size_t buf_mib, bool to_swap)
 {
 	size_t n = total_mib / buf_mib, i, mismatches = 0;
 	struct bo *bos = calloc(n, sizeof(*bos));
@@ -241,7 +244,7 @@ static int swap_in(size_t total_mib, size_t buf_mib)
 	if (!err)
 		err = __igt_gem_shrinker_kit_scan(fd, total_mib << 8);
 	before = swap_used_mib();
-	if (!err)
+	if (!err && to_swap)
 		push_to_swap(total_mib, 4096);
 	swapped = swap_used_mib() - before;
 	/*
@@ -323,8 +326,11 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "working-set"))
 		return working_set(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "swap-in"))
-		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), true);
+	if (argc == 4 && !strcmp(argv[1], "swap-in-from-page-cache"))
+		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), false);
 	fprintf(stderr, "usage: virtgpu-kit churn TOTAL_MIB BUF_MIB | working-set TOTAL_MIB BUF_MIB |\n"
-		"       swap-in TOTAL_MIB BUF_MIB | raw-read DEVICE TOTAL_MIB\n");
+		"       swap-in TOTAL_MIB BUF_MIB | swap-in-from-page-cache TOTAL_MIB BUF_MIB |\n"
+		"       raw-read DEVICE TOTAL_MIB\n");
 	return 2;
 }

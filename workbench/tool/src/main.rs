@@ -181,6 +181,10 @@ fn bench_report(out: &str, log: &str) -> Result<(), String> {
     std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
     print!("{}", bench::table(&f, &targets));
     println!("    figures: {out}");
+    let failures = bench::failures(&f);
+    if !failures.is_empty() {
+        return Err(format!("{log}: the swap-in client failed: {}", failures.join(", ")));
+    }
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench's guest, on the kit kernel without debug options: the core's
 # KUnit benchmark suite (run from here, once zram swap is set up), then the
-# swap-in rate through virtio-gpu against a raw read of a zram device.
+# swap-in rate through virtio-gpu (order-0 pages, large folios, and the
+# kit's own share) against a raw read of a zram device.
 # Every figure goes to the console as "kit-bench: KEY VALUE" or
 # "kit-bench-json: NAME {json}"; the host makes the table.
 
@@ -21,5 +22,18 @@ grep -E 'kit-bench:|^ *(not )?ok ' $suite/results | sed 's/^ *# [a-z_]*: //'
 # The same lz4 zram device as the swap, for the baseline.
 raw=$(zram_device 128M) || { echo "kit-guest: no second zram device"; exit 1; }
 echo "kit-bench-json: raw-read $(/payload/virtgpu-kit raw-read "$raw" 64 | tail -1)"
+# Swap-in through the kit: with the order-0 pages shmem uses by default;
+# with the evicted pages still in the page cache (what is left is the
+# kit's, the adapter's and the host's share); with large folios in the
+# shmem files (as a driver's huge mount, drm_gem_huge_mnt_create(), or
+# this system-wide setting gives them).
 echo "kit-bench-json: swap-in $(/payload/virtgpu-kit swap-in 64 4 | tail -1)"
+echo "kit-bench-json: swap-in-page-cache $(/payload/virtgpu-kit swap-in-from-page-cache 64 4 | tail -1)"
+thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
+if [ -w $thp ]; then
+	echo within_size >$thp
+	echo "kit-bench-json: swap-in-thp $(/payload/virtgpu-kit swap-in 64 4 | tail -1)"
+	echo never >$thp
+	grep -E '^(thp_file_alloc|thp_swpout) ' /proc/vmstat | sed 's/^/kit-bench: /'
+fi
 exit 0
