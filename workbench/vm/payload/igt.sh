@@ -28,6 +28,15 @@ done
 big_subtests() { awk -v b="$1" '$1 == b { print $2 }' /payload/igt-1g-subtests; }
 
 export IGT_PLAIN_OUTPUT=1
+# run_igt NAME BINARY SELECTION: list, run, and print as NAME.
+run_igt() {
+	sed "s/^/kit-igt-list: $1: /" /tmp/igt.list
+	(echo 0 >/proc/self/oom_score_adj; exec "$2" --run-subtest "$3") >/tmp/igt.out 2>&1
+	status=$?
+	sed "s/^/kit-igt: $1: /" /tmp/igt.out
+	echo "kit-igt-exit: $1: $status"
+}
+
 for bin in /payload/igt/*; do
 	name=${bin##*/}
 	"$bin" --list-subtests >/tmp/igt.all 2>&1
@@ -44,10 +53,21 @@ for bin in /payload/igt/*; do
 		cp /tmp/igt.all /tmp/igt.list
 		select='*'
 	fi
-	sed "s/^/kit-igt-list: $name: /" /tmp/igt.list
-	(echo 0 >/proc/self/oom_score_adj; exec "$bin" --run-subtest "$select") >/tmp/igt.out 2>&1
-	status=$?
-	sed "s/^/kit-igt: $name: /" /tmp/igt.out
-	echo "kit-igt-exit: $name: $status"
+	run_igt "$name" "$bin" "$select"
 done
+
+# The kit's subtests again with large folios in the shmem files behind GEM
+# objects (shmem_enabled=within_size: each object gets the largest folios
+# that fit it), as "drm_virtgpu_shrinker@thp"; not the slow overcommit one,
+# nor those that reset or remove the device.
+thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
+if [ $kernel = kit ] && [ -z "$big" ] && [ -w $thp ]; then
+	bin=/payload/igt/drm_virtgpu_shrinker
+	skip='no-oom-overcommit suspend-resume-under-reclaim unbind-rebind-under-reclaim'
+	"$bin" --list-subtests 2>/dev/null | grep -vxF "$(echo $skip | tr ' ' '\n')" >/tmp/igt.list
+	echo within_size >$thp
+	run_igt drm_virtgpu_shrinker@thp "$bin" "*$(for t in $skip; do printf ',!%s' $t; done)"
+	echo never >$thp
+	echo "kit-guest: large folios allocated for shmem: $(grep -E '^thp_file_alloc ' /proc/vmstat)"
+fi
 exit 0
