@@ -170,28 +170,34 @@ static int working_set(size_t total_mib, size_t buf_mib)
 
 /* --- make bench -------------------------------------------------------- */
 
-/* Swap in use, in MiB. */
-static long swap_used_mib(void)
+#define SWAP_IN_ROUNDS 3
+
+/* A /proc/meminfo field, in KiB (-1 if missing). */
+static long meminfo_kib(const char *field)
 {
-	long total = -1, free_kib = -1, v;
+	long v, found = -1;
 	char key[64];
 	FILE *f = fopen("/proc/meminfo", "r");
 
 	if (!f)
 		return -1;
-	while (fscanf(f, "%63s %ld kB\n", key, &v) == 2) {
-		if (!strcmp(key, "SwapTotal:"))
-			total = v;
-		else if (!strcmp(key, "SwapFree:"))
-			free_kib = v;
-	}
+	while (fscanf(f, "%63s %ld kB\n", key, &v) == 2)
+		if (!strncmp(key, field, strlen(field)) && key[strlen(field)] == ':')
+			found = v;
 	fclose(f);
-	return total < 0 || free_kib < 0 ? -1 : (total - free_kib) >> 10;
+	return found;
+}
+
+/* Swap in use, in MiB. */
+static long swap_used_mib(void)
+{
+	return (meminfo_kib("SwapTotal") - meminfo_kib("SwapFree")) >> 10;
 }
 
 /*
  * Touch anonymous memory in a child until @mib more MiB of swap are in
  * use (or @max_mib are touched), then let the child exit, which frees it.
+ * The child is the one the OOM killer may take, never the caller.
  */
 static void push_to_swap(long mib, size_t max_mib)
 {
@@ -199,6 +205,12 @@ static void push_to_swap(long mib, size_t max_mib)
 	pid_t child = fork();
 
 	if (child == 0) {
+		FILE *adj = fopen("/proc/self/oom_score_adj", "w");
+
+		if (adj) {
+			fputs("1000\n", adj);
+			fclose(adj);
+		}
 		for (size_t i = 0; i < max_mib; i++) {
 			char *p;
 
@@ -223,14 +235,16 @@ static void push_to_swap(long mib, size_t max_mib)
  * kit and the adapter, as any user of the buffers would; then verified.
  * With @to_swap false the evicted pages stay in the page cache: what is
  * left is the kit's, the adapter's and the host's share of the cost.
+ * swapped_out_mib is how much swap memory pressure filled before the last
+ * round (the buffers' pages and some of the pressing child's).
  */
 static int swap_in(size_t total_mib, size_t buf_mib, bool to_swap)
 {
 	size_t n = total_mib / buf_mib, i, mismatches = 0;
 	struct bo *bos = calloc(n, sizeof(*bos));
-	long before, swapped;
-	double t0, seconds;
-	int err = 0;
+	double t0, seconds, best = 0;
+	long before, swapped = 0;
+	int err = 0, round;
 
 	for (i = 0; i < n && !err; i++) {
 		err = bo_create(&bos[i], buf_mib << 20);
@@ -241,44 +255,53 @@ static int swap_in(size_t total_mib, size_t buf_mib, bool to_swap)
 			bo_unmap(&bos[i]);
 		}
 	}
-	if (!err)
+	/* TCG timings move by 10-30% from run to run: the best of a few. */
+	for (round = 0; round < SWAP_IN_ROUNDS && !err; round++) {
 		err = __igt_gem_shrinker_kit_scan(fd, total_mib << 8);
-	before = swap_used_mib();
-	if (!err && to_swap)
-		push_to_swap(total_mib, 4096);
-	swapped = swap_used_mib() - before;
-	/*
-	 * A 1x1 transfer needs the whole buffer resident: the ioctl swaps it
-	 * in (pages from swap, then RESOURCE_ATTACH_BACKING) and copies one
-	 * pixel. No page faults in the measurement.
-	 */
-	t0 = now();
-	for (i = 0; i < n && !err; i++)
-		err = __igt_virtgpu_transfer_box_to_host(fd, bos[i].handle, 1, 1);
-	seconds = now() - t0;
-	for (i = 0; i < n && !err; i++) {
-		err = bo_map(&bos[i]);
-		if (!err) {
-			mismatches += mismatched_pages(&bos[i], 0x20000 + i);
-			bo_unmap(&bos[i]);
+		before = swap_used_mib();
+		if (!err && to_swap)
+			push_to_swap(total_mib, 4096);
+		swapped = swap_used_mib() - before;
+		/*
+		 * A 1x1 transfer needs the whole buffer resident: the ioctl
+		 * swaps it in (pages from swap, then RESOURCE_ATTACH_BACKING)
+		 * and copies one pixel. No page faults in the measurement.
+		 */
+		t0 = now();
+		for (i = 0; i < n && !err; i++)
+			err = __igt_virtgpu_transfer_box_to_host(fd, bos[i].handle, 1, 1);
+		seconds = now() - t0;
+		if (!err && (best == 0 || seconds < best))
+			best = seconds;
+		/* Idle again, so that the next round's scan evicts every buffer. */
+		for (i = 0; i < n && !err; i++)
+			err = __igt_virtgpu_wait(fd, bos[i].handle);
+		for (i = 0; i < n && !err; i++) {
+			err = bo_map(&bos[i]);
+			if (!err) {
+				mismatches += mismatched_pages(&bos[i], 0x20000 + i);
+				bo_unmap(&bos[i]);
+			}
 		}
 	}
-	printf("{\"read_mib\": %zu, \"swapped_out_mib\": %ld, \"seconds\": %.3f, "
+	printf("{\"read_mib\": %zu, \"rounds\": %d, \"swapped_out_mib\": %ld, \"seconds\": %.3f, "
 	       "\"mib_per_s\": %.1f, \"mismatches\": %zu, \"error\": %d}\n",
-	       total_mib, swapped, seconds, total_mib / seconds, mismatches, err);
+	       total_mib, round, swapped, best, best > 0 ? total_mib / best : 0.0, mismatches, err);
 	return err || mismatches ? 1 : 0;
 }
 
 /*
  * The baseline for swap_in(): TOTAL_MIB of the same kind of patterns
  * written to a block device (a zram device like the swap one), then read
- * back with direct I/O, in 1 MiB and in 4 KiB reads.
+ * back with direct I/O, in 1 MiB and in 4 KiB reads; the best of as many
+ * rounds as swap_in() takes.
  */
 static int raw_read(const char *dev, size_t total_mib)
 {
 	int bfd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
-	double t0, mib_s_1m, mib_s_4k;
+	double t0, mib_s_1m = 0, mib_s_4k = 0;
 	uint32_t *buf;
+	int round;
 	size_t i;
 
 	if (bfd < 0 || posix_memalign((void **)&buf, 4096, 1 << 20)) {
@@ -293,16 +316,24 @@ static int raw_read(const char *dev, size_t total_mib)
 		}
 	}
 	fsync(bfd);
-	t0 = now();
-	for (i = 0; i < total_mib; i++)
-		if (pread(bfd, buf, 1 << 20, (off_t)i << 20) != 1 << 20)
-			return 1;
-	mib_s_1m = total_mib / (now() - t0);
-	t0 = now();
-	for (i = 0; i < total_mib << 8; i++)
-		if (pread(bfd, buf, 4096, (off_t)i << 12) != 4096)
-			return 1;
-	mib_s_4k = total_mib / (now() - t0);
+	for (round = 0; round < SWAP_IN_ROUNDS; round++) {
+		double t1m, t4k;
+
+		t0 = now();
+		for (i = 0; i < total_mib; i++)
+			if (pread(bfd, buf, 1 << 20, (off_t)i << 20) != 1 << 20)
+				return 1;
+		t1m = now() - t0;
+		t0 = now();
+		for (i = 0; i < total_mib << 8; i++)
+			if (pread(bfd, buf, 4096, (off_t)i << 12) != 4096)
+				return 1;
+		t4k = now() - t0;
+		if (total_mib / t1m > mib_s_1m)
+			mib_s_1m = total_mib / t1m;
+		if (total_mib / t4k > mib_s_4k)
+			mib_s_4k = total_mib / t4k;
+	}
 	printf("{\"read_mib\": %zu, \"mib_per_s_1m_reads\": %.1f, \"mib_per_s_4k_reads\": %.1f}\n",
 	       total_mib, mib_s_1m, mib_s_4k);
 	close(bfd);
