@@ -912,7 +912,7 @@ static struct kunit_suite shrinker_abi_suite = {
 
 /* Create @n tracked objects of @pages pages, resident and idle. */
 static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n,
-						    size_t pages, bool track)
+						   size_t pages, bool track)
 {
 	struct fake_driver *drv = test->priv;
 	struct drm_gem_shmem_object **obj;
