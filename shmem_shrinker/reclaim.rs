@@ -216,34 +216,28 @@ fn scan_list(
     res: &mut ScanResult,
 ) {
     let lru = dev.lru(l);
+    // Objects looked at and left alone, and those among them that were
+    // passed over only for a recent use.
     let still = Opaque::<bindings::drm_gem_lru>::uninit();
+    let second = Opaque::<bindings::drm_gem_lru>::uninit();
     // SAFETY: Scans run only while the device is registered, so `drm` is
     // live (invariant of `Device`).
     let lock = unsafe { &raw mut (*dev.drm).gem_lru_mutex };
-    // SAFETY: A private list, protected by the same lock as the others.
+    // SAFETY: Private lists, protected by the same lock as the others.
     unsafe {
         bindings::drm_gem_lru_init(still.get());
+        bindings::drm_gem_lru_init(second.get());
         bindings::mutex_lock(lock);
     }
-    let mut referenced = false;
-    // A second pass over the objects that were only passed over for a
-    // recent use, if the first one did not free enough (the clock
-    // algorithm: their referenced flags are clear now).
+    // Pass 0 takes the list. Pass 1, if pass 0 did not free enough, takes
+    // only the objects pass 0 passed over for a recent use, whose
+    // referenced flags are clear now (the clock algorithm); the others are
+    // not looked at twice.
     for pass in 0..2 {
-        if pass == 1 {
-            if !referenced || res.freed >= nr_to_scan {
-                break;
-            }
-            // SAFETY: The lock is held.
-            while let Some(obj) = unsafe { lru_first(still.get()) } {
-                // SAFETY: As above.
-                unsafe { bindings::drm_gem_lru_move_tail_locked(lru, obj) };
-            }
-        }
-        referenced = false;
+        let src = if pass == 0 { lru } else { second.get() };
         while res.freed < nr_to_scan {
             // SAFETY: The lock is held.
-            let Some(obj) = (unsafe { lru_first(lru) }) else {
+            let Some(obj) = (unsafe { lru_first(src) }) else {
                 break;
             };
             // SAFETY: The lock is held; the object is on one of the device's
@@ -296,7 +290,10 @@ fn scan_list(
             match result {
                 Ok(n) => res.freed += n,
                 Err(why) => {
-                    referenced |= why == Skip::Referenced;
+                    if why == Skip::Referenced && pass == 0 {
+                        // SAFETY: The lock is held; the object is on `still`.
+                        unsafe { bindings::drm_gem_lru_move_tail_locked(second.get(), obj) };
+                    }
                     dev.stats.skipped(why);
                 }
             }
@@ -305,11 +302,14 @@ fn scan_list(
             unsafe { dev.put_reference_locked(obj) };
         }
     }
-    // Objects left alone go back to the tail, in the order they were seen.
-    // SAFETY: The lock is held.
-    while let Some(obj) = unsafe { lru_first(still.get()) } {
-        // SAFETY: As above.
-        unsafe { bindings::drm_gem_lru_move_tail_locked(lru, obj) };
+    // Objects left alone go back to the tail, in the order they were seen,
+    // the recently used ones last.
+    for list in [still.get(), second.get()] {
+        // SAFETY: The lock is held.
+        while let Some(obj) = unsafe { lru_first(list) } {
+            // SAFETY: As above.
+            unsafe { bindings::drm_gem_lru_move_tail_locked(lru, obj) };
+        }
     }
     // SAFETY: Held since the top or the last iteration.
     unsafe { bindings::mutex_unlock(lock) };
