@@ -21,8 +21,8 @@ fi
 [ "$(git -C "$stock_tree" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse 'v7.3.4^{commit}')" ] ||
 	die "$stock_tree is not at v7.3.4"
 
-# Without the options the series adds (the kit, and panfrost's KUnit suite).
-grep -vE '^CONFIG_(DRM_GEM_SHMEM_SHRINKER|DRM_PANFROST_KUNIT_TEST)' "$FRAGMENT" >"$fragment"
+# Without the options the series adds: the fragment's last section.
+sed '/^# Options the series adds/,$d' "$FRAGMENT" >"$fragment"
 mkdir -p "$stock_build"
 step "configuring the stock kernel: the kit's fragment without the kit"
 [ -f "$stock_build/.config" ] && cp -p "$stock_build/.config" "$stock_build/.config.prev"
