@@ -52,11 +52,25 @@ sampler() {
 		sleep 0.2
 	done
 }
-sampler >>/tmp/samples &
+# The sampler forks every 200 ms: it must stay killable (after the client),
+# or an allocation of its while stock's pinned buffers fill RAM leaves the
+# OOM killer nobody to pick ("System is deadlocked on memory").
+(echo 500 >/proc/self/oom_score_adj; sampler) >>/tmp/samples &
 sampler_pid=$!
+
+# Until the previous client's buffers are freed (stock 7.3.4 frees them
+# once the host has released them), at most 10 s.
+settle() {
+	for _ in $(seq 50); do
+		awk '/^MemAvailable:/ { a = $2 } /^MemTotal:/ { t = $2 } END { exit !(a * 2 > t) }' \
+			/proc/meminfo && return
+		sleep 0.2
+	done
+}
 
 echo "mark $(elapsed) churn" >>/tmp/samples
 run churn $((mem_mib * 4))
+settle
 echo "mark $(elapsed) working-set" >>/tmp/samples
 run working-set $((mem_mib * 3 / 2))
 kill $sampler_pid
