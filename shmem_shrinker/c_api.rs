@@ -40,14 +40,16 @@ pub struct drm_gem_shmem_shrinker {
 /// Reclaim calls @purge and @evict from a shrinker
 /// context: allocations there are served from the reclaim reserves and may
 /// fail (handle that with -EBUSY), and any wait must be bounded and must
-/// not depend on memory reclaim making progress.
+/// not depend on memory reclaim making progress. Locks the driver needs
+/// there are trylocked: -EAGAIN says one was contended, which the scan
+/// counts as a locked object and reports so that the kernel comes back.
 #[repr(C)]
 pub struct drm_gem_shmem_shrinker_ops {
     /// @purge: The object's content is about to be destroyed for good.
     /// Stop every device access to its pages (unmap them from the GPU,
     /// detach them from the host); wait for the device only if @can_block.
-    /// Return 0, or -EBUSY to have the object skipped. The core then drops
-    /// the pages, truncates the shmem file and makes CPU faults on the
+    /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
+    /// The core then drops the pages, truncates the shmem file and makes CPU faults on the
     /// object raise SIGBUS.
     pub purge: Option<
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
@@ -55,8 +57,8 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// @evict: The object's pages are about to be released to swap. Stop
     /// every device access to them, as for @purge (eviction only happens
     /// in contexts that may block, so @can_block is always true today).
-    /// Return 0, or -EBUSY to have the object skipped. The core then
-    /// releases the pages; their content is kept and comes back on
+    /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
+    /// The core then releases the pages; their content is kept and comes back on
     /// swap-in.
     pub evict: Option<
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,

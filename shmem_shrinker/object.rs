@@ -277,8 +277,16 @@ impl Locked {
     }
 
     /// Record userspace's advice; returns whether the content is retained.
+    /// While it is, the helpers' `madv` mirrors the advice, as
+    /// `drm_gem_shmem_madvise_locked()` would set it, for drivers that
+    /// report it (fdinfo's purgeable memory, debugfs); a purge sets -1.
     pub(crate) fn madvise(&mut self, madv: Madv) -> Result<bool, OpError> {
-        Ok(self.apply(Event::Madvise(madv))?.retained)
+        let retained = self.apply(Event::Madvise(madv))?.retained;
+        if retained {
+            // SAFETY: Live object, lock held.
+            unsafe { (*self.shmem).madv = i32::from(madv == Madv::DontNeed) };
+        }
+        Ok(retained)
     }
 
     /// Start tracking the object for `dev`. Its pages may already be

@@ -175,6 +175,9 @@ fn reclaim_one(
             _ => (ops.purge)(shmem, ctx.can_block),
         }
     };
+    if ret == EAGAIN.to_errno() {
+        return Err(Skip::Locked);
+    }
     if ret != 0 {
         return Err(Skip::Busy);
     }
