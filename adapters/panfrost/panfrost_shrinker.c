@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Panfrost adapter of the GEM shmem shrinker: lets memory pressure purge BOs
+ * that userspace marked DONTNEED and evict idle BOs to swap, mapping them on
+ * the GPU again before they are used. It replaces panfrost's own shrinker,
+ * which could only purge.
+ *
+ * Reclaimable are the BOs that userspace creates with CREATE_BO, except heap
+ * BOs, which the GPU's fault handler grows page by page. Never reclaimed:
+ * heap BOs, the perfcnt BO, and imported or exported BOs (the core skips
+ * those by itself).
+ *
+ * Userspace (Mesa) lists in a job's bo_handles only the BOs that the job
+ * tracked, and expects every BO of a file to stay mapped in the file's GPU
+ * address space from creation to close (see Documentation in the kit,
+ * docs/panfrost.md). So:
+ *
+ * - purge, of DONTNEED BOs, tears down the BO's mappings in every address
+ *   space once no job references it, as panfrost's own shrinker did;
+ * - eviction goes by file: a WILLNEED BO is evicted only while no job of any
+ *   file that maps it is queued or running. Its mappings are unmapped, keep
+ *   their GPU VA, and go on their address space's list of evicted mappings;
+ * - before a file's next job is queued, every BO on that list is swapped in
+ *   (panfrost_shrinker_job_begin()), which maps it again at the same GPU VA
+ *   in every address space: the job sees all of the file's BOs, listed or
+ *   not. Until the job is cleaned up, no BO of the file is evicted.
+ *
+ * CPU access goes through the shmem helpers, which swap an evicted BO in by
+ * themselves and call panfrost_shrinker_swap_in().
+ *
+ * Locking: the core calls purge, evict and swap_in with the BO's reservation
+ * held. Lock order: reservation, then &panfrost_gem_object.mappings.lock,
+ * then &panfrost_mmu.reclaim.lock (a spinlock, never held across anything
+ * that sleeps). Reclaim only trylocks the mappings lock: when it is
+ * contended, the object is reported as such (-EAGAIN), not as busy.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_gem_shmem_shrinker.h>
+#include <drm/drm_print.h>
+
+#include "panfrost_device.h"
+#include "panfrost_gem.h"
+#include "panfrost_job.h"
+#include "panfrost_mmu.h"
+
+MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
+
+/* How long reclaim waits for a BO's fences, in jiffies: a few, as msm. */
+#define PANFROST_SHRINKER_WAIT 10
+
+/* Whether @m is on its address space's list of evicted mappings. */
+static bool panfrost_shrinker_mapping_evicted(struct panfrost_gem_mapping *m)
+{
+	struct panfrost_mmu *mmu = m->mmu;
+	bool evicted;
+
+	spin_lock(&mmu->reclaim.lock);
+	evicted = !list_empty(&m->evicted_node);
+	spin_unlock(&mmu->reclaim.lock);
+	return evicted;
+}
+
+/*
+ * Put @m on its address space's list of evicted mappings, unless a job of
+ * that address space is counted. Returns whether it did.
+ *
+ * A submit counts its job and then reads the list, under the same lock: so
+ * either the submit finds @m there, and swaps its BO in (waiting for the
+ * reservation that eviction holds), or eviction sees the job and gives up.
+ */
+static bool panfrost_shrinker_mark_evicted(struct panfrost_gem_mapping *m)
+{
+	struct panfrost_mmu *mmu = m->mmu;
+	bool idle;
+
+	spin_lock(&mmu->reclaim.lock);
+	idle = !mmu->reclaim.jobs;
+	if (idle)
+		list_add_tail(&m->evicted_node, &mmu->reclaim.evicted);
+	spin_unlock(&mmu->reclaim.lock);
+	return idle;
+}
+
+static void panfrost_shrinker_unmark_evicted(struct panfrost_gem_mapping *m)
+{
+	struct panfrost_mmu *mmu = m->mmu;
+
+	spin_lock(&mmu->reclaim.lock);
+	list_del_init(&m->evicted_node);
+	spin_unlock(&mmu->reclaim.lock);
+}
+
+/*
+ * Whether the GPU may still use @bo's pages: unsignalled fences (waited for
+ * a few jiffies if @can_block), a job that references it (from submit to
+ * cleanup), or a mapping closed while a job or an ioctl still held it (only
+ * its last put unmaps it, and no list leads to it). Reservation and mappings
+ * lock held.
+ */
+static bool panfrost_shrinker_bo_busy(struct panfrost_gem_object *bo, bool can_block)
+{
+	struct dma_resv *resv = bo->base.base.resv;
+
+	lockdep_assert_held(&bo->mappings.lock);
+	if (atomic_read(&bo->gpu_usecount) || bo->mappings.closed)
+		return true;
+	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
+		return false;
+	return !can_block ||
+	       dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				     PANFROST_SHRINKER_WAIT) <= 0;
+}
+
+/*
+ * The content goes for good: tear the BO's mappings down in every address
+ * space (the GPU VA too: a job that still uses the BO faults on an address
+ * no BO owns, as with panfrost's own shrinker), with the MMU flush. An
+ * evicted BO's mappings are already unmapped and leave their lists.
+ */
+static int panfrost_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_block)
+{
+	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
+	struct panfrost_gem_mapping *m;
+	int ret = -EBUSY;
+
+	dma_resv_assert_held(shmem->base.resv);
+	if (!mutex_trylock(&bo->mappings.lock))
+		return -EAGAIN;
+	if (panfrost_shrinker_bo_busy(bo, can_block))
+		goto out;
+	list_for_each_entry(m, &bo->mappings.list, node)
+		panfrost_shrinker_unmark_evicted(m);
+	panfrost_gem_teardown_mappings_locked(bo);
+	ret = 0;
+out:
+	mutex_unlock(&bo->mappings.lock);
+	return ret;
+}
+
+/*
+ * The pages go to swap: unmap the BO from every address space that maps it,
+ * with the MMU flush, keeping each mapping's GPU VA for swap-in. Only while
+ * no job of any of those address spaces is counted.
+ */
+static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_block)
+{
+	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
+	struct panfrost_gem_mapping *m;
+	int ret = -EBUSY;
+
+	dma_resv_assert_held(shmem->base.resv);
+	if (!mutex_trylock(&bo->mappings.lock))
+		return -EAGAIN;
+	if (panfrost_shrinker_bo_busy(bo, can_block))
+		goto out;
+	list_for_each_entry(m, &bo->mappings.list, node) {
+		if (!panfrost_shrinker_mark_evicted(m)) {
+			/* A job of that file is queued or running. */
+			list_for_each_entry_continue_reverse(m, &bo->mappings.list, node)
+				panfrost_shrinker_unmark_evicted(m);
+			goto out;
+		}
+	}
+	list_for_each_entry(m, &bo->mappings.list, node) {
+		if (m->active)
+			panfrost_mmu_unmap(m);
+	}
+	ret = 0;
+out:
+	mutex_unlock(&bo->mappings.lock);
+	return ret;
+}
+
+/*
+ * The pages of an evicted BO are back (reservation held): map it again at
+ * the same GPU VA in every address space that maps it, and take its
+ * mappings off the evicted lists. On failure, nothing stays mapped and the
+ * BO stays evicted.
+ */
+static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
+{
+	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
+	struct panfrost_gem_mapping *m;
+	bool new_sgt = !shmem->sgt;
+	int ret = 0;
+
+	dma_resv_assert_held(shmem->base.resv);
+	mutex_lock(&bo->mappings.lock);
+	list_for_each_entry(m, &bo->mappings.list, node) {
+		if (m->active)
+			continue;
+		ret = panfrost_mmu_map_locked(m);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* The ones this call mapped: still on the evicted lists. */
+		list_for_each_entry_continue_reverse(m, &bo->mappings.list, node) {
+			if (m->active && panfrost_shrinker_mapping_evicted(m))
+				panfrost_mmu_unmap(m);
+		}
+	} else {
+		list_for_each_entry(m, &bo->mappings.list, node)
+			panfrost_shrinker_unmark_evicted(m);
+	}
+	mutex_unlock(&bo->mappings.lock);
+
+	/* Leave no new table behind: its page use would keep the pages. */
+	if (ret && new_sgt && shmem->sgt) {
+		__drm_gem_shmem_free_sgt_locked(shmem);
+		drm_gem_shmem_put_pages_locked(shmem);
+	}
+	return ret;
+}
+
+static const struct drm_gem_shmem_shrinker_ops panfrost_shrinker_ops = {
+	.purge = panfrost_shrinker_purge,
+	.evict = panfrost_shrinker_evict,
+	.swap_in = panfrost_shrinker_swap_in,
+};
+
+/**
+ * panfrost_shrinker_init - Register the device with the GEM shmem shrinker
+ * @pfdev: The device, before userspace can create BOs.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int panfrost_shrinker_init(struct panfrost_device *pfdev)
+{
+	struct drm_gem_shmem_shrinker *s;
+
+	s = drm_gem_shmem_shrinker_register(&pfdev->base, &panfrost_shrinker_ops);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	pfdev->shrinker = s;
+	return 0;
+}
+
+/**
+ * panfrost_shrinker_fini - Unregister the device from the shrinker
+ * @pfdev: The device, being removed, its registers still mapped.
+ *
+ * Waits for running scans, which unmap BOs through the MMU registers. BOs
+ * that userspace still holds stay usable and untrack themselves when they
+ * are freed.
+ */
+void panfrost_shrinker_fini(struct panfrost_device *pfdev)
+{
+	drm_gem_shmem_shrinker_unregister(pfdev->shrinker);
+	pfdev->shrinker = NULL;
+}
+
+/**
+ * panfrost_shrinker_suspend - Keep reclaim away across system sleep
+ * @pfdev: The device, about to be powered down.
+ */
+void panfrost_shrinker_suspend(struct panfrost_device *pfdev)
+{
+	drm_gem_shmem_shrinker_suspend(pfdev->shrinker);
+}
+
+/**
+ * panfrost_shrinker_resume - Let reclaim run again after system sleep
+ * @pfdev: The device, powered up again (or failing to).
+ */
+void panfrost_shrinker_resume(struct panfrost_device *pfdev)
+{
+	drm_gem_shmem_shrinker_resume(pfdev->shrinker);
+}
+
+/**
+ * panfrost_shrinker_track - Make a new BO reclaimable
+ * @bo: A BO that CREATE_BO just created, not visible to userspace yet.
+ *
+ * Heap BOs stay untracked. Tracking allocates nothing and cannot fail for
+ * such a BO.
+ */
+void panfrost_shrinker_track(struct panfrost_gem_object *bo)
+{
+	struct panfrost_device *pfdev = to_panfrost_device(bo->base.base.dev);
+
+	if (!pfdev->shrinker || bo->is_heap)
+		return;
+	if (drm_WARN_ON_ONCE(&pfdev->base,
+			     drm_gem_shmem_shrinker_track(pfdev->shrinker, &bo->base)))
+		return;
+	bo->reclaimable = true;
+}
+
+/**
+ * panfrost_shrinker_madvise - Userspace's advice about a tracked BO
+ * @bo: A BO that panfrost_shrinker_track() made reclaimable.
+ * @dontneed: Whether the content may be purged (DONTNEED) or not (WILLNEED).
+ * @retained: Set to whether the content still exists.
+ *
+ * Returns: 0 or a negative errno (-EINTR).
+ */
+int panfrost_shrinker_madvise(struct panfrost_gem_object *bo, bool dontneed, bool *retained)
+{
+	return drm_gem_shmem_shrinker_madvise(&bo->base,
+					      dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
+					      DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
+					      retained);
+}
+
+/* Swap in the BO of an evicted mapping that the caller holds a reference to. */
+static int panfrost_shrinker_swap_in_mapping(struct panfrost_gem_mapping *m)
+{
+	struct drm_gem_shmem_object *shmem = &m->obj->base;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(shmem->base.resv, NULL);
+	if (ret)
+		return ret;
+	ret = drm_gem_shmem_shrinker_swap_in_locked(shmem);
+	/* Purged meanwhile: nothing to map, and the purge took it off the list. */
+	if (ret == -ENODATA)
+		ret = 0;
+	/*
+	 * Under the reservation, a mapping is on its list only while its BO
+	 * is evicted, and swap-in takes it off.
+	 */
+	if (!ret && drm_WARN_ON_ONCE(shmem->base.dev, panfrost_shrinker_mapping_evicted(m)))
+		panfrost_shrinker_unmark_evicted(m);
+	dma_resv_unlock(shmem->base.resv);
+	return ret;
+}
+
+/**
+ * panfrost_shrinker_job_begin - Count a job and swap in its file's BOs
+ * @job: A job about to be pushed, its BOs looked up.
+ *
+ * From now until panfrost_shrinker_job_end(), no BO mapped in the job's
+ * address space is evicted; every BO evicted before is swapped in and
+ * mapped again here, whether the job lists it or not.
+ *
+ * Returns: 0 or a negative errno (-EINTR, -ENOMEM). The job is counted
+ * either way: panfrost_shrinker_job_end() ends it.
+ */
+int panfrost_shrinker_job_begin(struct panfrost_job *job)
+{
+	struct panfrost_mmu *mmu = job->mmu;
+	int ret = 0;
+
+	job->reclaim_mmu = panfrost_mmu_ctx_get(mmu);
+	spin_lock(&mmu->reclaim.lock);
+	mmu->reclaim.jobs++;
+	spin_unlock(&mmu->reclaim.lock);
+
+	while (!ret) {
+		struct panfrost_gem_mapping *m = NULL, *iter;
+
+		spin_lock(&mmu->reclaim.lock);
+		list_for_each_entry(iter, &mmu->reclaim.evicted, evicted_node) {
+			/* A mapping whose last put runs leaves the list by itself. */
+			if (kref_get_unless_zero(&iter->refcount)) {
+				m = iter;
+				break;
+			}
+		}
+		spin_unlock(&mmu->reclaim.lock);
+		if (!m)
+			break;
+		ret = panfrost_shrinker_swap_in_mapping(m);
+		panfrost_gem_mapping_put(m);
+	}
+	return ret;
+}
+
+/**
+ * panfrost_shrinker_job_end - A job counted by panfrost_shrinker_job_begin() is gone
+ * @job: The job, being cleaned up after it completed or failed to be pushed.
+ */
+void panfrost_shrinker_job_end(struct panfrost_job *job)
+{
+	struct panfrost_mmu *mmu = job->reclaim_mmu;
+
+	if (!mmu)
+		return;
+	spin_lock(&mmu->reclaim.lock);
+	mmu->reclaim.jobs--;
+	spin_unlock(&mmu->reclaim.lock);
+	job->reclaim_mmu = NULL;
+	panfrost_mmu_ctx_put(mmu);
+}
+
+/**
+ * panfrost_shrinker_mapping_close - A file closed its mapping of a BO
+ * @m: The mapping, just taken off its BO's list (mappings lock held).
+ *
+ * A job or an ioctl may still hold it: until its last put unmaps it, the
+ * BO is not reclaimed.
+ */
+void panfrost_shrinker_mapping_close(struct panfrost_gem_mapping *m)
+{
+	lockdep_assert_held(&m->obj->mappings.lock);
+	m->closed = true;
+	m->obj->mappings.closed++;
+}
+
+/**
+ * panfrost_shrinker_mapping_release - A mapping's last reference is gone
+ * @m: The mapping, torn down (unmapped, its GPU VA freed).
+ */
+void panfrost_shrinker_mapping_release(struct panfrost_gem_mapping *m)
+{
+	struct panfrost_gem_object *bo = m->obj;
+
+	panfrost_shrinker_unmark_evicted(m);
+	if (m->closed) {
+		mutex_lock(&bo->mappings.lock);
+		bo->mappings.closed--;
+		mutex_unlock(&bo->mappings.lock);
+	}
+}
+
+/**
+ * panfrost_shrinker_bo_evicted - Whether a BO's pages are in swap, for debugfs
+ * @bo: The BO.
+ *
+ * Read without the reservation: a tracked BO is mapped, and so resident,
+ * from its first handle on, and only eviction takes its pages away while
+ * its content exists.
+ */
+bool panfrost_shrinker_bo_evicted(struct panfrost_gem_object *bo)
+{
+	return bo->reclaimable && !READ_ONCE(bo->base.pages) && bo->base.madv >= 0;
+}
