@@ -19,6 +19,7 @@ DEBUG_FRAGMENT := workbench/debug.config
 BENCH_FRAGMENT := workbench/bench.config
 BUILD          := $(KIT_CACHE)/build
 PERF_BUILD     := $(KIT_CACHE)/build-perf
+NORUST_BUILD   := $(KIT_CACHE)/build-norust
 BZIMAGE        := $(BUILD)/arch/x86/boot/bzImage
 PERF_BZIMAGE   := $(PERF_BUILD)/arch/x86/boot/bzImage
 INITRAMFS := $(OUT)/vm/initramfs.cpio.gz
@@ -28,7 +29,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf stress kunit-repeat bench \
+	config-perf kernel-perf norust stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -46,7 +47,7 @@ help:
 	@echo "make header        regenerate the C ABI header from shmem_shrinker/c_api.rs"
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
-	@echo "steps: setup source tool tree config kernel config-perf kernel-perf initramfs"
+	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust initramfs"
 	@echo "       host-tests header-check"
 	@echo "kernels: make check boots \$$KIT_CACHE/build (debug checkers), make demo"
 	@echo "         \$$KIT_CACHE/build-perf (none), both also stock 7.3.4 (build-stock)"
@@ -81,6 +82,10 @@ config-perf: tree
 kernel-perf: config-perf
 	@bash workbench/kernel.sh build $(PERF_BUILD)
 
+# panfrost in a kernel configured without Rust (its objects only).
+norust: tree
+	@bash workbench/kernel.sh norust $(NORUST_BUILD) $(FRAGMENT)
+
 initramfs: config
 	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin $(OUT)/vm/root
 	@. workbench/lib.sh && step "building the initramfs"
@@ -97,7 +102,7 @@ header: setup
 header-check: setup
 	@bash workbench/header.sh check
 
-check: kernel stock initramfs tool
+check: kernel norust stock initramfs tool
 	@bash workbench/check.sh
 
 demo: kernel-perf stock initramfs

@@ -77,7 +77,35 @@ build)
 	fi
 	note "$(grep -c '^  [A-Z]' "$log") build steps; image $BUILD/arch/x86/boot/bzImage"
 	;;
+norust)
+	# A kernel configured without Rust must still build panfrost (without
+	# the adapter: no shrinker at all, see docs/panfrost.md): the kit's
+	# fragment minus Rust and the core, then panfrost's objects only.
+	[ $# -ge 1 ] || die "kernel.sh norust: no fragment"
+	mkdir -p "$BUILD"
+	step "panfrost without Rust: $BUILD"
+	grep -vE 'CONFIG_(RUST|DRM_GEM_SHMEM_SHRINKER)' "$@" >"$BUILD/kit-fragment.config.new"
+	if cmp -s "$BUILD/kit-fragment.config.new" "$BUILD/kit-fragment.config"; then
+		rm "$BUILD/kit-fragment.config.new"
+	else
+		mv "$BUILD/kit-fragment.config.new" "$BUILD/kit-fragment.config"
+	fi
+	kmake -s KCONFIG_ALLCONFIG="$BUILD/kit-fragment.config" allnoconfig >/dev/null
+	grep -qx CONFIG_DRM_PANFROST=y "$BUILD/.config" || die "$BUILD/.config: panfrost is not built in"
+	! grep -qE '^CONFIG_(RUST|DRM_PANFROST_GEM_SHMEM_SHRINKER)=' "$BUILD/.config" ||
+		die "$BUILD/.config: Rust or the panfrost adapter is still enabled"
+	log=${OUT:-out}/build/$(basename "$BUILD").log
+	mkdir -p "$(dirname "$log")"
+	kmake -j"$(nproc)" drivers/gpu/drm/panfrost/ >"$log" 2>&1 ||
+		{ tail -n 40 "$log" | sed 's/^/    /'; die "panfrost does not build without Rust; see $log"; }
+	if grep -qE 'drivers/gpu/drm/panfrost/[^ :]*:[0-9]+:[0-9]+: warning:' "$log"; then
+		grep -E -A8 'warning:' "$log" | sed 's/^/    /'
+		find "$BUILD/drivers/gpu/drm/panfrost" -name '*.o' -delete
+		die "warnings in panfrost without Rust; full log in $log"
+	fi
+	note "panfrost builds without Rust ($(grep -c '^  CC .*panfrost' "$log") objects compiled now)"
+	;;
 *)
-	die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD"
+	die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD | kernel.sh norust BUILD FRAGMENT..."
 	;;
 esac
