@@ -4,6 +4,7 @@
  * see panfrost_kunit.h.
  */
 
+#include <kunit/device.h>
 #include <kunit/test.h>
 
 #include <linux/dma-mapping.h>
@@ -76,20 +77,20 @@ static void panfrost_kunit_shrinker_fini(void *pfdev)
 }
 
 /**
- * panfrost_kunit_init() - Set up a panfrost device without a GPU
- * @test: The test, whose priv becomes the struct panfrost_device.
+ * panfrost_kunit_device() - Set up a panfrost device without a GPU
+ * @test: The test, which the device lives as long as.
+ * @shrinker: Whether to register it with the GEM shmem shrinker, as probe
+ *            does when panfrost is built with it.
  *
- * The device is registered with the GEM shmem shrinker, as probe does,
- * when panfrost is built with it.
- *
- * Return: 0 (failures abort the test).
+ * Return: The device (failures abort the test).
  */
-int panfrost_kunit_init(struct kunit *test)
+struct panfrost_device *panfrost_kunit_device(struct kunit *test, bool shrinker)
 {
 	struct panfrost_device *pfdev;
 	struct device *dev;
 
-	dev = drm_kunit_helper_alloc_device(test);
+	/* A test may have one device of each kind: their drivers' names differ. */
+	dev = kunit_device_register(test, shrinker ? "panfrost-kunit" : "panfrost-kunit-no-shrinker");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	/* KUnit devices default to 32-bit DMA; the GPU's MMU takes 40 bits. */
 	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
@@ -113,11 +114,24 @@ int panfrost_kunit_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, drmm_mutex_init(&pfdev->base, &pfdev->debugfs.gems_lock), 0);
 	INIT_LIST_HEAD(&pfdev->debugfs.gems_list);
 #endif
-	/* As probe: registered before any BO exists, unregistered at removal. */
-	KUNIT_ASSERT_EQ(test, panfrost_shrinker_init(pfdev), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, panfrost_kunit_shrinker_fini, pfdev),
-			0);
-	test->priv = pfdev;
+	if (shrinker) {
+		/* As probe: registered before any BO exists, unregistered at removal. */
+		KUNIT_ASSERT_EQ(test, panfrost_shrinker_init(pfdev), 0);
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, panfrost_kunit_shrinker_fini,
+								pfdev), 0);
+	}
+	return pfdev;
+}
+
+/**
+ * panfrost_kunit_init() - &kunit_suite.init: a device, in the test's priv
+ * @test: The test.
+ *
+ * Return: 0 (failures abort the test).
+ */
+int panfrost_kunit_init(struct kunit *test)
+{
+	test->priv = panfrost_kunit_device(test, true);
 	return 0;
 }
 
@@ -128,17 +142,17 @@ static void panfrost_kunit_fput(void *file)
 }
 
 /**
- * panfrost_kunit_file() - Open a DRM file of the test's device
+ * panfrost_kunit_device_file() - Open a DRM file of a device
  * @test: The test.
+ * @pfdev: The device.
  *
  * As open() on the render node gives: the file has its own MMU context.
  * It is closed when the test ends.
  *
  * Return: The file.
  */
-struct drm_file *panfrost_kunit_file(struct kunit *test)
+struct drm_file *panfrost_kunit_device_file(struct kunit *test, struct panfrost_device *pfdev)
 {
-	struct panfrost_device *pfdev = test->priv;
 	struct file *file = mock_drm_getfile(pfdev->base.render, O_RDWR);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
@@ -147,13 +161,24 @@ struct drm_file *panfrost_kunit_file(struct kunit *test)
 }
 
 /**
+ * panfrost_kunit_file() - Open a DRM file of the test's device
+ * @test: The test, whose priv is the device (panfrost_kunit_init()).
+ *
+ * Return: The file.
+ */
+struct drm_file *panfrost_kunit_file(struct kunit *test)
+{
+	return panfrost_kunit_device_file(test, test->priv);
+}
+
+/**
  * panfrost_kunit_bo() - Create a BO with a handle in each of some files
  * @test: The test.
  * @size: Its size in bytes.
  * @flags: PANFROST_BO_* flags, as CREATE_BO takes them.
- * @files: The files; each handle maps the BO into that file's address
- *         space, as CREATE_BO and a PRIME import do.
- * @nfiles: How many.
+ * @files: The files, of one device; each handle maps the BO into that
+ *         file's address space, as CREATE_BO and a PRIME import do.
+ * @nfiles: How many (at least one).
  * @handles: NULL, or filled with the handle in each file.
  *
  * Return: The BO, which the handles hold.
@@ -162,12 +187,12 @@ struct panfrost_gem_object *panfrost_kunit_bo(struct kunit *test, size_t size, u
 					      struct drm_file **files, int nfiles,
 					      u32 *handles)
 {
-	struct panfrost_device *pfdev = test->priv;
 	struct panfrost_gem_object *bo;
 	u32 handle;
 	int i;
 
-	bo = panfrost_gem_create(&pfdev->base, size, flags);
+	KUNIT_ASSERT_GT(test, nfiles, 0);
+	bo = panfrost_gem_create(files[0]->minor->dev, size, flags);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bo);
 	for (i = 0; i < nfiles; i++) {
 		int ret = drm_gem_handle_create(files[i], &bo->base.base, &handle);

@@ -16,10 +16,13 @@
 
 struct drm_file;
 struct kunit;
+struct panfrost_device;
 struct panfrost_gem_mapping;
 struct panfrost_gem_object;
 
+struct panfrost_device *panfrost_kunit_device(struct kunit *test, bool shrinker);
 int panfrost_kunit_init(struct kunit *test);
+struct drm_file *panfrost_kunit_device_file(struct kunit *test, struct panfrost_device *pfdev);
 struct drm_file *panfrost_kunit_file(struct kunit *test);
 struct panfrost_gem_object *panfrost_kunit_bo(struct kunit *test, size_t size, u32 flags,
 					      struct drm_file **files, int nfiles,

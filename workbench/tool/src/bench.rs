@@ -70,7 +70,22 @@ pub const REQUIRED: &[&str] = &[
     "swap-in-thp.mib_per_s",
     "raw-read.mib_per_s_1m_reads",
     "raw-read.mib_per_s_4k_reads",
+    "panfrost_count_ps_stock_10",
+    "panfrost_count_ps_kit_10",
+    "panfrost_count_ps_stock_1000",
+    "panfrost_count_ps_kit_1000",
+    "panfrost_count_ps_stock_100000",
+    "panfrost_count_ps_kit_100000",
+    "panfrost_scan_ns_per_page_stock_10",
+    "panfrost_scan_ns_per_page_kit_10",
+    "panfrost_scan_ns_per_page_stock_1000",
+    "panfrost_scan_ns_per_page_kit_1000",
+    "panfrost_scan_ns_per_page_stock_100000",
+    "panfrost_scan_ns_per_page_kit_100000",
 ];
+
+/// The numbers of BOs panfrost's side-by-side benchmark measures.
+pub const PANFROST_SIZES: &[u32] = &[10, 1000, 100_000];
 
 /// The keys missing from `f`.
 pub fn missing(f: &Figures) -> Vec<&'static str> {
@@ -122,7 +137,17 @@ pub fn targets(f: &Figures) -> Vec<Target> {
     let swap_4k = ratio(f, "swap-in.mib_per_s", "raw-read.mib_per_s_4k_reads");
     // The kit's, the adapter's and the host's share of an order-0 swap-in.
     let kit_share = ratio(f, "swap-in.mib_per_s", "swap-in-page-cache.mib_per_s");
-    vec![
+    let pan_count = ratio(
+        f,
+        "panfrost_count_ps_stock_100000",
+        "panfrost_count_ps_kit_100000",
+    );
+    let pan_scan = ratio(
+        f,
+        "panfrost_scan_ns_per_page_kit_100000",
+        "panfrost_scan_ns_per_page_stock_100000",
+    );
+    let mut v = vec![
         t(
             "count_objects 100k / 10 objects",
             count,
@@ -172,7 +197,56 @@ pub fn targets(f: &Figures) -> Vec<Target> {
             "(compare)",
             true,
         ),
-    ]
+        t(
+            "panfrost count_objects at 100k, stock / kit",
+            pan_count,
+            ">= 100",
+            pan_count >= 100.0,
+        ),
+        t(
+            "panfrost scan per page at 100k, kit / stock",
+            pan_scan,
+            "<= 1.0",
+            pan_scan <= 1.0,
+        ),
+    ];
+    // The smaller sets: shown, with no target of their own.
+    for (n, name) in [
+        (10, "panfrost scan per page at 10, kit / stock"),
+        (1000, "panfrost scan per page at 1k, kit / stock"),
+    ] {
+        let r = ratio(
+            f,
+            &format!("panfrost_scan_ns_per_page_kit_{n}"),
+            &format!("panfrost_scan_ns_per_page_stock_{n}"),
+        );
+        v.push(t(name, r, "(compare)", true));
+    }
+    v
+}
+
+/// One row of panfrost's side-by-side table: N, then count_objects
+/// (ps/call) and scan (ns/page) for panfrost's former shrinker and for the
+/// kit.
+pub fn panfrost_rows(f: &Figures) -> Vec<[f64; 5]> {
+    PANFROST_SIZES
+        .iter()
+        .map(|n| {
+            let g = |k: &str| {
+                f.values
+                    .get(&format!("panfrost_{k}_{n}"))
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            };
+            [
+                f64::from(*n),
+                g("count_ps_stock"),
+                g("count_ps_kit"),
+                g("scan_ns_per_page_stock"),
+                g("scan_ns_per_page_kit"),
+            ]
+        })
+        .collect()
 }
 
 /// The table the command prints.
@@ -196,6 +270,26 @@ pub fn table(f: &Figures, targets: &[Target]) -> String {
     };
     for (k, v) in &f.values {
         s.push_str(&format!("{:<44} {:>14.1} {}\n", k, v, unit(k)));
+    }
+    s.push('\n');
+    s.push_str(
+        "panfrost's former shrinker (stock v7.3.4) and the kit, same one-page DONTNEED BOs\n",
+    );
+    s.push_str(&format!(
+        "{:>8} {:>16} {:>16} {:>8} {:>14} {:>14} {:>8}\n",
+        "BOs", "count stock ps", "count kit ps", "ratio", "scan stock ns", "scan kit ns", "ratio"
+    ));
+    for r in panfrost_rows(f) {
+        s.push_str(&format!(
+            "{:>8} {:>16.0} {:>16.0} {:>8.1} {:>14.0} {:>14.0} {:>8.2}\n",
+            r[0],
+            r[1],
+            r[2],
+            r[1] / r[2],
+            r[3],
+            r[4],
+            r[4] / r[3]
+        ));
     }
     s.push('\n');
     s.push_str(&format!(
@@ -225,7 +319,14 @@ pub fn summary(f: &Figures, targets: &[Target]) -> Value {
         .iter()
         .map(|t| json!({"name": t.name, "value": t.value, "goal": t.goal, "met": t.met}))
         .collect();
-    json!({"figures": figures, "targets": targets})
+    let panfrost: Vec<Value> = panfrost_rows(f)
+        .iter()
+        .map(|r| {
+            json!({"bos": r[0], "count_ps_stock": r[1], "count_ps_kit": r[2],
+                   "scan_ns_per_page_stock": r[3], "scan_ns_per_page_kit": r[4]})
+        })
+        .collect();
+    json!({"figures": figures, "targets": targets, "panfrost_side_by_side": panfrost})
 }
 
 #[cfg(test)]
@@ -246,6 +347,18 @@ kit-bench-json: raw-read {\"read_mib\": 64, \"mib_per_s_1m_reads\": 1000.0, \"mi
 kit-bench-json: swap-in {\"read_mib\": 64, \"mib_per_s\": 300.0, \"mismatches\": 0}
 kit-bench-json: swap-in-page-cache {\"read_mib\": 64, \"mib_per_s\": 9000.0, \"mismatches\": 0}
 kit-bench-json: swap-in-thp {\"read_mib\": 64, \"mib_per_s\": 850.0, \"mismatches\": 0}
+kit-bench: panfrost_count_ps_stock_10 30000
+kit-bench: panfrost_count_ps_kit_10 2000
+kit-bench: panfrost_count_ps_stock_1000 3000000
+kit-bench: panfrost_count_ps_kit_1000 2000
+kit-bench: panfrost_count_ps_stock_100000 300000000
+kit-bench: panfrost_count_ps_kit_100000 2000
+kit-bench: panfrost_scan_ns_per_page_stock_10 9000
+kit-bench: panfrost_scan_ns_per_page_kit_10 8000
+kit-bench: panfrost_scan_ns_per_page_stock_1000 5000
+kit-bench: panfrost_scan_ns_per_page_kit_1000 4000
+kit-bench: panfrost_scan_ns_per_page_stock_100000 6000
+kit-bench: panfrost_scan_ns_per_page_kit_100000 4500
 ";
 
     #[test]
@@ -257,6 +370,24 @@ kit-bench-json: swap-in-thp {\"read_mib\": 64, \"mib_per_s\": 850.0, \"mismatche
         assert_eq!(f.values["swap-in.mismatches"], 0.0);
         let j = summary(&f, &t);
         assert_eq!(j["figures"]["tracking_bytes_per_object"], json!(40.0));
+        assert_eq!(j["panfrost_side_by_side"][2]["bos"], json!(100000.0));
+        assert_eq!(j["panfrost_side_by_side"][2]["count_ps_kit"], json!(2000.0));
+        assert!(table(&f, &t).contains("  100000 "));
+    }
+
+    #[test]
+    fn panfrost_count_must_be_100x_faster_at_100k() {
+        let f = parse(&LOG.replace(
+            "panfrost_count_ps_stock_100000 300000000",
+            "panfrost_count_ps_stock_100000 100000",
+        ));
+        let t = targets(&f);
+        assert!(
+            !t.iter()
+                .find(|t| t.name.contains("count_objects at 100k"))
+                .unwrap()
+                .met
+        );
     }
 
     #[test]

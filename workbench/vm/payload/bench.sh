@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench's guest, on the kit kernel without debug options: the core's
-# KUnit benchmark suite (run from here, once zram swap is set up), then the
-# swap-in rate through virtio-gpu (order-0 pages, large folios, and the
-# kit's own share) against a raw read of a zram device.
+# KUnit benchmark suite and panfrost's side-by-side one (run from here,
+# once zram swap is set up), then the swap-in rate through virtio-gpu
+# (order-0 pages, large folios, and the kit's own share) against a raw
+# read of a zram device.
 # Every figure goes to the console as "kit-bench: KEY VALUE" or
 # "kit-bench-json: NAME {json}"; the host makes the table.
 
@@ -14,10 +15,16 @@ zram_swap 1G || { echo "kit-guest: no zram swap"; exit 1; }
 echo -1000 >/proc/1/oom_score_adj
 echo -1000 >/proc/self/oom_score_adj
 
-suite=/sys/kernel/debug/kunit/drm_gem_shmem_shrinker_bench
-[ -d $suite ] || { echo "kit-guest: no $suite (kunit.enable=1?)"; exit 1; }
-echo 1 >$suite/run
-grep -E 'kit-bench:|^ *(not )?ok ' $suite/results | sed 's/^ *# [a-z_]*: //'
+# run_suite NAME: run a KUnit benchmark suite now and print its figures.
+run_suite() {
+	suite=/sys/kernel/debug/kunit/$1
+	[ -d "$suite" ] || { echo "kit-guest: no $suite (kunit.enable=1?)"; exit 1; }
+	echo 1 >"$suite/run"
+	grep -E 'kit-bench:|^ *(not )?ok ' "$suite/results" | sed 's/^ *# [a-z_]*: //'
+}
+run_suite drm_gem_shmem_shrinker_bench
+# Panfrost's former shrinker and the kit, side by side (no GPU needed).
+run_suite panfrost_shrinker_bench
 
 # The same lz4 zram device as the swap, for the baseline.
 raw=$(zram_device 128M) || { echo "kit-guest: no second zram device"; exit 1; }
