@@ -44,8 +44,12 @@ for client in virtgpu_kit virtgpu_stress virtgpu_fuzz; do
 	note "$out/${client/_/-}"
 done
 
+# drm-ci's IGT runner (setup.sh installs it).
+cp "$(command -v igt-runner)" "$out/igt-runner"
+note "$out/igt-runner ($(igt-runner --version | head -1))"
+
 # Every library the programs load, and the loader, at their own paths.
-libs=$(for bin in "$out"/igt/* "$out/virtgpu-kit"; do ldd "$bin"; done |
+libs=$(for bin in "$out"/igt/* "$out/virtgpu-kit" "$out/igt-runner"; do ldd "$bin"; done |
 	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
 for lib in $libs; do
 	mkdir -p "$root$(dirname "$lib")"

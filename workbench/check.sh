@@ -60,17 +60,21 @@ python3 "$kunit_py" parse --raw_output=kunit "$dir/console.log" >"$dir/kunit.kta
 parse_ktap kunit "$dir/console.log"
 note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
+# igt-runner's results.csv and failures.csv of each pass, as it wrote them
+# in the guest, and JUnit XML made from them by deqp-runner, as drm-ci does:
+# out/check/igt/RUN/PASS/. The output of every case that did not pass or
+# skip follows its result.
 for run in igt-1g igt igt-stock; do
 	log=$dir/$run.log
 	[ "$run" = igt-1g ] && log=$dir/console.log
 	step "IGT results, $run ($log)"
-	# Result lines, exit statuses, and why a fixture skipped (the
-	# requirement and the test's message on the line after it).
-	tr -d '\r' <"$log" |
-		sed -n -e 's/^.*kit-igt: //p' -e 's/^.*kit-igt-exit: \([^:]*\): /\1: exit /p' | awk '
-		/^[^:]+: (Subtest |exit )/ { print "    " $0 }
-		/^[^:]+: Test requirement: / { print "    " $0; why = 1; next }
-		why { print "    " $0; why = 0 }'
+	for d in $("$WORKBENCH" igt-results "$log" "$dir/igt/$run"); do
+		pass=${d##*/}
+		awk -F, -v p="$pass" '{ printf "    %s%s: %s (%.2fs)\n", $1, (p == "main" ? "" : " [" p "]"), $2, $3 }' \
+			"$d/results.csv"
+		deqp-runner junit --testsuite "IGT $run $pass" --results "$d/results.csv" --output "$d/junit.xml"
+	done
+	tr -d '\r' <"$log" | sed -n 's/^.*kit-igt-log: /    /p'
 done
 
 step "scanning the guest log for warnings and splats"

@@ -19,6 +19,12 @@ APT_PACKAGES=(
 )
 BINDGEN_VERSION=0.73.2
 CBINDGEN_VERSION=0.29.4
+# igt-runner and deqp-runner junit, at the version drm-ci pins
+# (DEQP_RUNNER_GIT_TAG in drivers/gpu/drm/ci/gitlab-ci.yml). 0.24.0's
+# igt-runner panics (lib.rs:1163, an unwrap on the list of multi-threaded
+# test groups) whenever every test is single-threaded, which every IGT
+# test is.
+DEQP_RUNNER_VERSION=0.20.0
 # linux-source-7.3 comes from trixie-backports. QEMU comes from
 # bookworm-backports because the machine image already carries
 # qemu-utils from there, which breaks bookworm's qemu-system-common 7.2.
@@ -92,6 +98,19 @@ install_qemu() {
 		-t "$QEMU_SUITE" qemu-system-x86
 }
 
+# qemu-system-aarch64, for make arm64 only (SETUP_ARM64=1), from the same
+# suite as qemu-system-x86.
+install_qemu_arm() {
+	if command -v qemu-system-aarch64 >/dev/null; then
+		note "qemu-system-arm: present"
+		return
+	fi
+	apt_update
+	step "apt-get install -t $QEMU_SUITE qemu-system-arm"
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		-t "$QEMU_SUITE" qemu-system-arm
+}
+
 install_rust_parts() {
 	if rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
 		note "rust-src: present"
@@ -101,6 +120,7 @@ install_rust_parts() {
 	fi
 	cargo_tool bindgen-cli bindgen "$BINDGEN_VERSION"
 	cargo_tool cbindgen cbindgen "$CBINDGEN_VERSION"
+	cargo_tool deqp-runner igt-runner "$DEQP_RUNNER_VERSION"
 }
 
 cargo_tool() {
@@ -117,6 +137,7 @@ add_suite "$SOURCE_SUITE"
 add_suite "$QEMU_SUITE"
 install_apt_packages
 install_qemu
+[ "${SETUP_ARM64:-}" = 1 ] && install_qemu_arm
 install_rust_parts
 # The source package lives in the backports suite: make sure its list is in.
 if ! apt-cache show linux-source-7.3 >/dev/null 2>&1; then

@@ -1,108 +1,126 @@
 // SPDX-License-Identifier: GPL-2.0
-//! IGT results from the guest's console log.
+//! IGT results from the guest's console log, as igt-runner (deqp-runner's,
+//! which drm-ci runs) wrote them.
 //!
-//! The guest's `igt.sh` prints, for every test binary, what
-//! `--list-subtests` lists, then the binary's own output, then its exit
-//! status, each on a line of its own kind:
+//! The guest's `igt.sh` runs igt-runner once per pass ("main"; "thp" for
+//! the kit's subtests again with large folios) and prints its caselist,
+//! each line of its `results.csv`, the output of the cases that did not
+//! pass or skip, and its exit status:
 //!
 //! ```text
-//! kit-igt-list: drm_virtgpu_shrinker: madvise-basic
-//! kit-igt: drm_virtgpu_shrinker: Subtest madvise-basic: SUCCESS (0.012s)
-//! kit-igt-exit: drm_virtgpu_shrinker: 0
+//! kit-igt-list: main: drm_virtgpu_shrinker@madvise-basic
+//! kit-igt-result: main: drm_virtgpu_shrinker@madvise-basic,Pass,0.012
+//! kit-igt-log: main: drm_virtgpu_shrinker@purge-dontneed: (its output)
+//! kit-igt-runner: main: 0
 //! ```
 //!
-//! IGT's own result lines (`Subtest NAME: RESULT (TIME)`) decide each
-//! subtest; should one be reported twice, the worse verdict counts. A
-//! listed subtest without a result line (the binary crashed or was
-//! killed), a missing exit status, or an exit status that contradicts the
-//! results (IGT exits 98 after a failure, 77 when everything skipped, 0
-//! otherwise) counts as a failure.
+//! A case is passed or skipped as igt-runner says; any other status
+//! (Fail, Crash, Timeout, Warn, ...) is a failure, and so is a listed case
+//! without a result, a missing exit status, or an exit status that
+//! contradicts the results (igt-runner exits non-zero when a case failed).
+//! Each binary of a pass is a suite, `RUN:BINARY` for the main pass and
+//! `RUN:BINARY@PASS` for the others.
 
 use crate::results::{Counts, Status, Suites};
+use std::collections::BTreeMap;
 
-const PREFIX: &str = "kit-igt: ";
 const LIST: &str = "kit-igt-list: ";
-const EXIT: &str = "kit-igt-exit: ";
+const RESULT: &str = "kit-igt-result: ";
+const RUNNER: &str = "kit-igt-runner: ";
 
-/// What the log says about one IGT binary.
+/// One binary in one pass.
 #[derive(Debug, Default)]
 pub struct Binary {
+    /// `BINARY` in the main pass, `BINARY@PASS` in the others.
     pub name: String,
+    pub pass: String,
     pub listed: Vec<String>,
-    /// (subtest, IGT's result word), in output order.
+    /// (subtest, igt-runner's status), in output order.
     pub results: Vec<(String, String)>,
-    pub exit: Option<i32>,
 }
 
-/// Remove ANSI colour sequences (IGT colours its result lines on a tty).
-fn strip_ansi(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// What a log says: the binaries of every pass, and each pass's exit
+/// status.
+#[derive(Debug, Default)]
+pub struct Log {
+    pub bins: Vec<Binary>,
+    pub exits: BTreeMap<String, i32>,
+    /// Each pass's results.csv lines, as igt-runner wrote them.
+    pub csv: BTreeMap<String, Vec<String>>,
 }
 
-/// `Subtest NAME: RESULT (TIME)` -> (NAME, RESULT).
-fn result_line(line: &str) -> Option<(String, String)> {
-    let rest = line.strip_prefix("Subtest ")?;
-    let (name, verdict) = rest.split_once(": ")?;
-    let word = verdict.split_whitespace().next()?;
-    if name.contains(' ') || !word.chars().all(|c| c.is_ascii_uppercase()) {
+const LOG: &str = "kit-igt-log: ";
+
+/// `PASS: REST` after `marker`, wherever on the line it starts (a kernel
+/// message may have been printed ahead of it), unless it is part of a
+/// test's own output, which comes after a `kit-igt-log: ` marker.
+fn field<'a>(raw: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
+    let found = raw.find(marker)?;
+    if raw.find(LOG).is_some_and(|l| l < found) {
         return None;
     }
-    Some((name.to_string(), word.to_string()))
+    raw[found + marker.len()..]
+        .trim_end_matches('\r')
+        .split_once(": ")
 }
 
-/// Every binary the log reports on, in order of first appearance.
-pub fn parse(log: &str) -> Vec<Binary> {
-    let mut bins: Vec<Binary> = Vec::new();
-    for raw in log.lines() {
-        // A kernel message may have been printed ahead of ours on the line.
-        let Some((kind, at)) = [LIST, EXIT, PREFIX]
-            .iter()
-            .find_map(|k| raw.find(k).map(|at| (*k, at + k.len())))
-        else {
-            continue;
+impl Log {
+    fn binary(&mut self, pass: &str, case: &str) -> Option<(&mut Binary, String)> {
+        let (bin, sub) = case.split_once('@')?;
+        let name = if pass == "main" {
+            bin.to_string()
+        } else {
+            format!("{bin}@{pass}")
         };
-        let line = strip_ansi(raw[at..].trim_end_matches('\r'));
-        let Some((name, text)) = line.split_once(": ") else {
-            continue;
-        };
-        let idx = match bins.iter().position(|b| b.name == name) {
+        let idx = match self.bins.iter().position(|b| b.name == name) {
             Some(i) => i,
             None => {
-                bins.push(Binary {
-                    name: name.to_string(),
+                self.bins.push(Binary {
+                    name,
+                    pass: pass.to_string(),
                     ..Default::default()
                 });
-                bins.len() - 1
+                self.bins.len() - 1
             }
         };
-        let bin = &mut bins[idx];
-        match kind {
-            LIST => bin.listed.push(text.trim().to_string()),
-            EXIT => bin.exit = text.trim().parse().ok(),
-            _ => bin.results.extend(result_line(text)),
-        }
+        Some((&mut self.bins[idx], sub.to_string()))
     }
-    bins
 }
 
-/// How bad a verdict is: a failure of any kind beats a skip beats a pass.
-fn severity(verdict: &str) -> u8 {
-    match verdict {
-        "SUCCESS" => 0,
-        "SKIP" => 1,
+/// Everything the log reports, binaries in order of first appearance.
+pub fn parse(log: &str) -> Log {
+    let mut l = Log::default();
+    for raw in log.lines() {
+        if let Some((pass, case)) = field(raw, LIST) {
+            if let Some((b, sub)) = l.binary(pass, case.trim()) {
+                b.listed.push(sub);
+            }
+        } else if let Some((pass, line)) = field(raw, RESULT) {
+            let mut it = line.trim().split(',');
+            if let (Some(case), Some(status)) = (it.next(), it.next()) {
+                let status = status.to_string();
+                if let Some((b, sub)) = l.binary(pass, case) {
+                    b.results.push((sub, status));
+                }
+                l.csv
+                    .entry(pass.to_string())
+                    .or_default()
+                    .push(line.trim().to_string());
+            }
+        } else if let Some((pass, code)) = field(raw, RUNNER) {
+            if let Ok(code) = code.trim().parse() {
+                l.exits.insert(pass.to_string(), code);
+            }
+        }
+    }
+    l
+}
+
+/// How bad a status is: a failure of any kind beats a skip beats a pass.
+fn severity(status: &str) -> u8 {
+    match status {
+        "Pass" => 0,
+        "Skip" => 1,
         _ => 2,
     }
 }
@@ -130,14 +148,16 @@ pub fn parse_expect(arg: &str) -> Result<(String, Expect), String> {
 
 /// Counts per binary, as suites named `RUN:BINARY`, held to what `expect`
 /// says of each suite it names.
-pub fn counts(run: &str, bins: &[Binary], expect: &[(String, Expect)]) -> Result<Suites, String> {
-    if bins.is_empty() {
+pub fn counts(run: &str, log: &Log, expect: &[(String, Expect)]) -> Result<Suites, String> {
+    if log.bins.is_empty() {
         return Err(format!(
-            "{run}: the log holds no IGT output (no `{PREFIX}` lines)"
+            "{run}: the log holds no IGT results (no `{LIST}` lines)"
         ));
     }
+    // Which passes had a failure, by igt-runner's own verdicts.
+    let mut pass_failed: BTreeMap<&str, bool> = BTreeMap::new();
     let mut suites = Suites::new();
-    for bin in bins {
+    for bin in &log.bins {
         let suite = format!("{run}:{}", bin.name);
         let want = expect.iter().find(|(s, _)| *s == suite).map(|(_, e)| *e);
         let mut c = Counts::default();
@@ -147,53 +167,82 @@ pub fn counts(run: &str, bins: &[Binary], expect: &[(String, Expect)]) -> Result
                 names.push(name);
             }
         }
-        if names.is_empty() {
-            c.record(Status::Fail, format!("{suite} (lists no subtest)"));
-        }
-        // What IGT itself saw, before the expectations are applied.
-        let (mut igt_passed, mut igt_failed) = (false, false);
+        let failed = pass_failed.entry(bin.pass.as_str()).or_default();
         for name in names {
-            let verdict = bin
+            let status = bin
                 .results
                 .iter()
                 .filter(|(n, _)| n == name)
-                .max_by_key(|(_, v)| severity(v));
+                .max_by_key(|(_, s)| severity(s))
+                .map(|(_, s)| s.as_str());
             let case = format!("{suite}.{name}");
-            match verdict.map(|(_, v)| severity(v)) {
-                Some(0) => igt_passed = true,
-                Some(1) => {}
-                _ => igt_failed = true,
-            }
-            match verdict.map(|(_, v)| v.as_str()) {
-                Some("SUCCESS") if want == Some(Expect::Skip) => {
+            match status {
+                Some("Pass") if want == Some(Expect::Skip) => {
                     c.record(Status::Fail, format!("{case} (passed where it must skip)"))
                 }
-                Some("SUCCESS") => c.record(Status::Pass, case),
-                Some("SKIP") if want == Some(Expect::Pass) => {
+                Some("Pass") => c.record(Status::Pass, case),
+                Some("Skip") if want == Some(Expect::Pass) => {
                     c.record(Status::Fail, format!("{case} (skipped where it must run)"))
                 }
-                Some("SKIP") => c.record(Status::Skip, case),
-                Some(v) => c.record(Status::Fail, format!("{case} ({v})")),
-                None => c.record(Status::Fail, format!("{case} (no result: crashed?)")),
+                Some("Skip") => c.record(Status::Skip, case),
+                Some(s) => {
+                    *failed = true;
+                    c.record(Status::Fail, format!("{case} ({s})"))
+                }
+                None => c.record(Status::Fail, format!("{case} (no result)")),
             }
-        }
-        // IGT exits 98 after a failure, 77 when everything skipped, else 0.
-        let consistent = match bin.exit {
-            Some(98) => igt_failed,
-            Some(77) => !igt_failed && !igt_passed,
-            Some(0) => !igt_failed && igt_passed,
-            _ => false,
-        };
-        if !consistent {
-            let why = match bin.exit {
-                Some(code) => format!("exit status {code}"),
-                None => "no exit status".to_string(),
-            };
-            c.record(Status::Fail, format!("{suite} ({why})"));
         }
         suites.insert(suite, c);
     }
+    // igt-runner exits non-zero exactly when a case failed.
+    for (pass, failed) in pass_failed {
+        let suite = log
+            .bins
+            .iter()
+            .find(|b| b.pass == pass)
+            .map(|b| format!("{run}:{}", b.name))
+            .unwrap_or_default();
+        let why = match log.exits.get(pass) {
+            None => Some("igt-runner reported no exit status".to_string()),
+            Some(0) if failed => Some("igt-runner exited 0 after a failure".to_string()),
+            Some(code) if *code != 0 && !failed => Some(format!("igt-runner exited {code}")),
+            _ => None,
+        };
+        if let (Some(why), Some(c)) = (why, suites.get_mut(&suite)) {
+            c.record(Status::Fail, format!("{run} pass {pass} ({why})"));
+        }
+    }
     Ok(suites)
+}
+
+/// The statuses that are not failures (failures.csv leaves them out).
+const FAIL_STATUSES_EXCLUDED: &[&str] = &["Pass", "Skip", "ExpectedFail"];
+
+/// Write each pass's results.csv and failures.csv under `dir/PASS/`, as
+/// igt-runner wrote them in the guest.
+pub fn write_results(log: &Log, dir: &str) -> Result<Vec<String>, String> {
+    let mut written = Vec::new();
+    for (pass, lines) in &log.csv {
+        let d = format!("{dir}/{pass}");
+        std::fs::create_dir_all(&d).map_err(|e| format!("cannot create {d}: {e}"))?;
+        let failures: Vec<&String> = lines
+            .iter()
+            .filter(|l| {
+                let status = l.split(',').nth(1).unwrap_or("");
+                !FAIL_STATUSES_EXCLUDED.contains(&status)
+            })
+            .collect();
+        for (name, rows) in [
+            ("results.csv", lines.iter().collect::<Vec<_>>()),
+            ("failures.csv", failures),
+        ] {
+            let path = format!("{d}/{name}");
+            let text: String = rows.iter().map(|l| format!("{l}\n")).collect();
+            std::fs::write(&path, text).map_err(|e| format!("cannot write {path}: {e}"))?;
+        }
+        written.push(d);
+    }
+    Ok(written)
 }
 
 #[cfg(test)]
@@ -202,41 +251,46 @@ mod tests {
 
     const LOG: &str = "\
 [    3.1] virtio_gpu virtio0: [drm] something\r
-kit-igt-list: drm_virtgpu_shrinker: madvise-basic\r
-kit-igt-list: drm_virtgpu_shrinker: purge-dontneed\r
-kit-igt-list: drm_virtgpu_shrinker: no-oom-overcommit\r
-kit-igt: drm_virtgpu_shrinker: IGT-Version: 1.27.1-NO-GIT (x86_64) (Linux: 7.3.4+ x86_64)\r
-kit-igt: drm_virtgpu_shrinker: Starting subtest: madvise-basic\r
-kit-igt: drm_virtgpu_shrinker: \u{1b}[1mSubtest madvise-basic: SUCCESS (0.001s)\u{1b}[0m\r
-[    4.2] [IGT] drm_virtgpu_shrinker: starting subtest purge-dontneedkit-igt: drm_virtgpu_shrinker: Subtest purge-dontneed: FAIL (0.040s)\r
-kit-igt: drm_virtgpu_shrinker: exit 5 is a line of the test's own output\r
-kit-igt-exit: drm_virtgpu_shrinker: 98\r
-kit-igt-list: panfrost_shrinker: madvise-basic\r
-kit-igt: panfrost_shrinker: Subtest madvise-basic: SKIP (0.000s)\r
-kit-igt: panfrost_shrinker: Subtest madvise-basic: FAIL (0.000s)\r
-kit-igt: panfrost_shrinker: Subtest madvise-basic: SKIP (0.000s)\r
-kit-igt-exit: panfrost_shrinker: 98\r
+kit-igt-list: main: drm_virtgpu_shrinker@madvise-basic\r
+kit-igt-list: main: drm_virtgpu_shrinker@purge-dontneed\r
+kit-igt-list: main: drm_virtgpu_shrinker@no-oom-overcommit\r
+kit-igt-list: main: panfrost_shrinker@madvise-basic\r
+kit-igt-result: main: drm_virtgpu_shrinker@madvise-basic,Pass,0.001\r
+[    4.2] [IGT] drm_virtgpu_shrinker: starting subtest purge-dontneedkit-igt-result: main: drm_virtgpu_shrinker@purge-dontneed,Fail,0.04\r
+kit-igt-result: main: panfrost_shrinker@madvise-basic,Skip,0.0\r
+kit-igt-log: main: drm_virtgpu_shrinker@purge-dontneed: kit-igt-result: main: x@y,Pass,0\r
+kit-igt-runner: main: 1\r
+kit-igt-list: thp: drm_virtgpu_shrinker@madvise-basic\r
+kit-igt-result: thp: drm_virtgpu_shrinker@madvise-basic,Pass,0.002\r
+kit-igt-runner: thp: 0\r
 ";
 
     #[test]
-    fn parses_lists_results_and_exits() {
-        let bins = parse(LOG);
-        assert_eq!(bins.len(), 2);
-        assert_eq!(bins[0].listed.len(), 3);
+    fn parses_lists_results_and_exits_per_pass() {
+        let l = parse(LOG);
+        let names: Vec<&str> = l.bins.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(
-            bins[0].results,
+            names,
             vec![
-                ("madvise-basic".to_string(), "SUCCESS".to_string()),
-                ("purge-dontneed".to_string(), "FAIL".to_string())
+                "drm_virtgpu_shrinker",
+                "panfrost_shrinker",
+                "drm_virtgpu_shrinker@thp"
             ]
         );
+        assert_eq!(l.bins[0].listed.len(), 3);
         assert_eq!(
-            bins[0].exit,
-            Some(98),
-            "a test's own \"exit 5\" line is not the status"
+            l.bins[0].results,
+            vec![
+                ("madvise-basic".to_string(), "Pass".to_string()),
+                ("purge-dontneed".to_string(), "Fail".to_string())
+            ]
         );
-        assert_eq!(bins[1].results.len(), 3);
-        assert_eq!(bins[1].exit, Some(98));
+        assert_eq!(l.exits["main"], 1);
+        assert_eq!(
+            l.csv["main"].len(),
+            3,
+            "a test's own output is not a result"
+        );
     }
 
     #[test]
@@ -247,55 +301,70 @@ kit-igt-exit: panfrost_shrinker: 98\r
         assert_eq!(
             v.failed_cases,
             vec![
-                "igt:drm_virtgpu_shrinker.purge-dontneed (FAIL)",
-                "igt:drm_virtgpu_shrinker.no-oom-overcommit (no result: crashed?)"
+                "igt:drm_virtgpu_shrinker.purge-dontneed (Fail)",
+                "igt:drm_virtgpu_shrinker.no-oom-overcommit (no result)"
             ]
         );
-        // Reported three times: the worst verdict counts.
-        let p = &s["igt:panfrost_shrinker"];
-        assert_eq!((p.passed, p.failed, p.skipped), (0, 1, 0));
-        assert_eq!(
-            p.failed_cases,
-            vec!["igt:panfrost_shrinker.madvise-basic (FAIL)"]
-        );
+        let t = &s["igt:drm_virtgpu_shrinker@thp"];
+        assert_eq!((t.passed, t.failed), (1, 0));
     }
 
     #[test]
     fn expectations_turn_the_wrong_outcome_into_a_failure() {
-        let log = "kit-igt-list: p: a\nkit-igt: p: Subtest a: SKIP (0.0s)\nkit-igt-exit: p: 77\n";
+        let log =
+            "kit-igt-list: main: p@a\nkit-igt-result: main: p@a,Skip,0\nkit-igt-runner: main: 0\n";
         let must_run = [parse_expect("igt:p=pass").unwrap()];
         let s = counts("igt", &parse(log), &must_run).unwrap();
         assert_eq!(
             s["igt:p"].failed_cases,
             vec!["igt:p.a (skipped where it must run)"]
         );
-        let must_skip = [parse_expect("igt:drm_virtgpu_shrinker=skip").unwrap()];
+        let must_skip = [parse_expect("igt:drm_virtgpu_shrinker@thp=skip").unwrap()];
         let s = counts("igt", &parse(LOG), &must_skip).unwrap();
-        let v = &s["igt:drm_virtgpu_shrinker"];
-        assert_eq!(v.passed, 0);
         assert_eq!(
-            v.failed_cases[0],
-            "igt:drm_virtgpu_shrinker.madvise-basic (passed where it must skip)"
+            s["igt:drm_virtgpu_shrinker@thp"].failed_cases,
+            vec!["igt:drm_virtgpu_shrinker@thp.madvise-basic (passed where it must skip)"]
         );
         assert!(parse_expect("igt:x=maybe").is_err());
     }
 
     #[test]
-    fn exit_status_must_agree_with_the_results() {
-        let log = "kit-igt-list: t: a\nkit-igt: t: Subtest a: SUCCESS (0.0s)\n\
-                   kit-igt-exit: t: 139\n\
-                   kit-igt-list: u: b\nkit-igt: u: Subtest b: SUCCESS (0.0s)\n\
-                   kit-igt-list: v: c\nkit-igt: v: Subtest c: SKIP (0.0s)\nkit-igt-exit: v: 0\n\
-                   kit-igt-list: w: d\nkit-igt: w: Subtest d: SUCCESS (0.0s)\nkit-igt-exit: w: 0\n";
-        let s = counts("igt", &parse(log), &[]).unwrap();
-        assert_eq!(s["igt:t"].failed_cases, vec!["igt:t (exit status 139)"]);
-        assert_eq!(s["igt:u"].failed_cases, vec!["igt:u (no exit status)"]);
-        assert_eq!(s["igt:v"].failed_cases, vec!["igt:v (exit status 0)"]);
-        assert!(s["igt:w"].failed_cases.is_empty());
+    fn the_runner_exit_status_must_agree_with_the_results() {
+        let ok =
+            "kit-igt-list: main: t@a\nkit-igt-result: main: t@a,Pass,0\nkit-igt-runner: main: 0\n";
+        assert!(counts("igt", &parse(ok), &[]).unwrap()["igt:t"]
+            .failed_cases
+            .is_empty());
+        let s = counts("igt", &parse(&ok.replace("main: 0", "main: 101")), &[]).unwrap();
+        assert_eq!(
+            s["igt:t"].failed_cases,
+            vec!["igt pass main (igt-runner exited 101)"]
+        );
+        let s = counts(
+            "igt",
+            &parse(&ok.replace("kit-igt-runner: main: 0\n", "")),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            s["igt:t"].failed_cases,
+            vec!["igt pass main (igt-runner reported no exit status)"]
+        );
     }
 
     #[test]
     fn a_log_without_igt_output_is_an_error() {
         assert!(counts("igt", &parse("[ 1.0] booting\n"), &[]).is_err());
+    }
+
+    #[test]
+    fn results_and_failures_are_written_per_pass() {
+        let dir = std::env::temp_dir().join(format!("kit-igt-{}", std::process::id()));
+        let dir = dir.to_string_lossy().to_string();
+        let written = write_results(&parse(LOG), &dir).unwrap();
+        assert_eq!(written.len(), 2);
+        let f = std::fs::read_to_string(format!("{dir}/main/failures.csv")).unwrap();
+        assert_eq!(f, "drm_virtgpu_shrinker@purge-dontneed,Fail,0.04\n");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -15,6 +15,8 @@
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
 //! workbench stress-report OUT.json LOG MIN_CYCLES
 //!                                              make stress's figures and verdict
+//! workbench igt-results LOG OUT_DIR            igt-runner's results.csv and failures.csv
+//!                                              of each pass in LOG, under OUT_DIR/PASS/
 //! ```
 
 mod bench;
@@ -282,6 +284,12 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, out, logs @ ..] if cmd == "demo-report" && !logs.is_empty() => demo_report(out, logs),
         [cmd, out, log, min] if cmd == "stress-report" => stress_report(out, log, min),
         [cmd, out, log] if cmd == "bench-report" => bench_report(out, log),
+        [cmd, log, dir] if cmd == "igt-results" => {
+            for d in igt::write_results(&igt::parse(&read(log)?), dir)? {
+                println!("{d}");
+            }
+            Ok(())
+        }
         _ => Err(
             "usage: workbench prepare-tree|check-config|scan-log|summary ... (see src/main.rs)"
                 .into(),

@@ -1,11 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# make check's IGT guest, on the kit kernel and on stock 7.3.4: every IGT
-# test binary, each first listed (--list-subtests) and then run whole.
-# Their output goes to the console only after each binary ends, one
-# "kit-igt: BINARY: LINE" per line, so that the kernel's messages while it
-# runs cannot split IGT's lines; the list and the exit status go on
-# "kit-igt-list:" and "kit-igt-exit:" lines. The host parses them
-# (workbench summary --igt).
+# make check's IGT guest, on the kit kernel and on stock 7.3.4: every
+# subtest of every IGT binary, run by igt-runner as drm-ci runs IGT, with
+# the results on the console for the host (see run_igt below).
 
 kernel=stock
 [ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] && kernel=kit
@@ -25,48 +21,58 @@ big=
 for arg in $(cat /proc/cmdline); do
 	case $arg in kit.igt=1g) big=1 ;; esac
 done
-big_subtests() { awk -v b="$1" '$1 == b { print $2 }' /payload/igt-1g-subtests; }
 
-export IGT_PLAIN_OUTPUT=1
-# run_igt NAME BINARY SELECTION: list, run, and print as NAME.
+# The caselist, as drm-ci's build-igt.sh makes its ci-testlist.txt: every
+# subtest of every IGT binary as BINARY@SUBTEST.
+for bin in /payload/igt/*; do
+	"$bin" --list-subtests 2>/dev/null | sed "s/^/${bin##*/}@/"
+done >/tmp/igt.all
+sed -n 's/^\([a-z_]*\) \([a-z0-9-]*\)$/\1@\2/p' /payload/igt-1g-subtests >/tmp/igt.big
+
+# run_igt PASS CASELIST: igt-runner (deqp-runner's, as drm-ci runs it:
+# --jobs 1, results.csv and failures.csv in its output directory), then
+# what it ran and what it found on the console: "kit-igt-list: PASS: CASE",
+# "kit-igt-result: PASS: CASE,STATUS,SECONDS", the output of each case that
+# did not pass or skip, and "kit-igt-runner: PASS: EXIT". The host makes
+# its results, failures and JUnit XML from them (workbench igt-results).
 run_igt() {
-	sed "s/^/kit-igt-list: $1: /" /tmp/igt.list
-	(echo 0 >/proc/self/oom_score_adj; exec "$2" --run-subtest "$3") >/tmp/igt.out 2>&1
+	out=/tmp/igt-$1
+	rm -rf "$out"
+	sed "s/^/kit-igt-list: $1: /" "$2"
+	# Memory pressure must take a test, not the runner (or init).
+	(echo 0 >/proc/self/oom_score_adj
+	 exec /payload/igt-runner run --igt-folder /payload/igt --caselist "$2" \
+		--output "$out" --jobs 1 --timeout 600) >/tmp/igt-runner.out 2>&1
 	status=$?
-	sed "s/^/kit-igt: $1: /" /tmp/igt.out
-	echo "kit-igt-exit: $1: $status"
+	sed "s/^/kit-igt-result: $1: /" "$out/results.csv"
+	grep -vE ',(Pass|Skip),' "$out/results.csv" | cut -d, -f1 | while read -r case; do
+		sed "s/^/kit-igt-log: $1: $case: /" "$out/igt.$case.log" 2>/dev/null
+	done
+	[ "$status" -eq 0 ] || sed "s/^/kit-igt-log: $1: igt-runner: /" /tmp/igt-runner.out
+	echo "kit-igt-runner: $1: $status"
 }
 
-for bin in /payload/igt/*; do
-	name=${bin##*/}
-	"$bin" --list-subtests >/tmp/igt.all 2>&1
-	big_subtests "$name" >/tmp/igt.big
-	# IGT's --run-subtest takes comma-separated wildcards, ! to exclude.
-	if [ -n "$big" ]; then
-		[ -s /tmp/igt.big ] || continue
-		cp /tmp/igt.big /tmp/igt.list
-		select=$(tr '\n' , </tmp/igt.big | sed 's/,$//')
-	elif [ -s /tmp/igt.big ]; then
-		grep -vxF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.list
-		select="*$(sed 's/^/,!/' /tmp/igt.big | tr -d '\n')"
-	else
-		cp /tmp/igt.all /tmp/igt.list
-		select='*'
-	fi
-	run_igt "$name" "$bin" "$select"
-done
+# The subtests that need 1 GiB run only in the guest booted with
+# kit.igt=1g, and only there.
+if [ -n "$big" ]; then
+	grep -xF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.list
+	[ -s /tmp/igt.list ] && run_igt main /tmp/igt.list
+	exit 0
+fi
+grep -vxF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.list
+run_igt main /tmp/igt.list
 
 # The kit's subtests again with large folios in the shmem files behind GEM
 # objects (shmem_enabled=within_size: each object gets the largest folios
-# that fit it), as "drm_virtgpu_shrinker@thp"; not the slow overcommit one,
-# nor those that reset or remove the device.
+# that fit it), as the pass "thp"; not the slow overcommit one, nor those
+# that reset or remove the device.
 thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
-if [ $kernel = kit ] && [ -z "$big" ] && [ -w $thp ]; then
-	bin=/payload/igt/drm_virtgpu_shrinker
-	skip='no-oom-overcommit suspend-resume-under-reclaim unbind-rebind-under-reclaim'
-	"$bin" --list-subtests 2>/dev/null | grep -vxF "$(echo $skip | tr ' ' '\n')" >/tmp/igt.list
+if [ $kernel = kit ] && [ -w $thp ]; then
+	grep '^drm_virtgpu_shrinker@' /tmp/igt.list |
+		grep -vE '@(no-oom-overcommit|suspend-resume-under-reclaim|unbind-rebind-under-reclaim)$' \
+		>/tmp/igt.thp
 	echo within_size >$thp
-	run_igt drm_virtgpu_shrinker@thp "$bin" "*$(for t in $skip; do printf ',!%s' $t; done)"
+	run_igt thp /tmp/igt.thp
 	echo never >$thp
 	# Every size, 8 KiB to 2 MiB: each object gets folios as large as fit it.
 	echo "kit-guest: large folios allocated for shmem: $(cat \
