@@ -29,7 +29,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust stress kunit-repeat bench \
+	config-perf kernel-perf norust arm64 stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -47,6 +47,7 @@ help:
 	@echo "make header        regenerate the C ABI header from shmem_shrinker/c_api.rs"
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
+	@echo "make arm64         the kit kernel for arm64 + Panfrost boards' dtbs, KUnit in qemu (out/arm64/)"
 	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust initramfs"
 	@echo "       host-tests header-check"
 	@echo "kernels: make check boots \$$KIT_CACHE/build (debug checkers), make demo"
@@ -81,6 +82,13 @@ config-perf: tree
 
 kernel-perf: config-perf
 	@bash workbench/kernel.sh build $(PERF_BUILD)
+
+# The kit kernel for arm64 (LLVM), with the device trees of drm-ci's
+# Panfrost boards, booted in qemu-system-aarch64 by kunit.py to run the
+# kit's KUnit suites.
+arm64: tree
+	@SETUP_ARM64=1 bash workbench/setup.sh
+	@bash workbench/arm64.sh
 
 # panfrost in a kernel configured without Rust (its objects only).
 norust: tree
