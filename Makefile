@@ -29,7 +29,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust arm64 stress kunit-repeat bench \
+	config-perf kernel-perf norust arm64 lava stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -48,6 +48,7 @@ help:
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
 	@echo "make arm64         the kit kernel for arm64 + Panfrost boards' dtbs, KUnit in qemu (out/arm64/)"
+	@echo "make lava          LAVA jobs for drm-ci's arm64 Panfrost boards, schema-checked (out/lava/)"
 	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust initramfs"
 	@echo "       host-tests header-check"
 	@echo "kernels: make check boots \$$KIT_CACHE/build (debug checkers), make demo"
@@ -89,6 +90,13 @@ kernel-perf: config-perf
 arm64: tree
 	@SETUP_ARM64=1 bash workbench/setup.sh
 	@bash workbench/arm64.sh
+
+# LAVA jobs for drm-ci's arm64 Panfrost boards (out/lava/), checked with
+# LAVA's own schema. LAVA_BASE_URL: where the board's lab finds make
+# arm64's Image and device trees and an arm64 initramfs.
+lava: tool
+	@$(WORKBENCH) lava-jobs $(OUT)/lava $(or $(LAVA_BASE_URL),https://lava-artifacts.invalid/shmem-shrinker-kit)
+	@/usr/bin/python3 workbench/lava-validate.py $(OUT)/lava/*.yaml
 
 # panfrost in a kernel configured without Rust (its objects only).
 norust: tree

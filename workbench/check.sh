@@ -83,6 +83,10 @@ step "scanning the guest log for warnings and splats"
 
 bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("patch series")
 
+step "LAVA jobs for drm-ci's arm64 Panfrost boards, checked with LAVA's schema"
+"$WORKBENCH" lava-jobs "$OUT/lava" "${LAVA_BASE_URL:-https://lava-artifacts.invalid/shmem-shrinker-kit}" >/dev/null &&
+	/usr/bin/python3 workbench/lava-validate.py "$OUT"/lava/*.yaml || failed+=("LAVA jobs")
+
 step "summary"
 summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 [ -s "$dir/kunit.json" ] && summary_args+=(--kunit "$dir/kunit.json")

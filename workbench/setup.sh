@@ -16,6 +16,7 @@ APT_PACKAGES=(
 	busybox-static
 	python3 git rsync xz-utils zstd
 	intel-gpu-tools
+	lava-common
 )
 BINDGEN_VERSION=0.73.2
 CBINDGEN_VERSION=0.29.4
