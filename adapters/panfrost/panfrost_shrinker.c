@@ -117,6 +117,23 @@ static bool panfrost_shrinker_bo_busy(struct panfrost_gem_object *bo, bool can_b
 }
 
 /*
+ * Take @bo's mappings lock for reclaim (reservation held), if the GPU is
+ * done with the BO. Returns 0 with the lock held, -EAGAIN when the lock
+ * was contended, or -EBUSY.
+ */
+static int panfrost_shrinker_lock_idle(struct panfrost_gem_object *bo, bool can_block)
+{
+	dma_resv_assert_held(bo->base.base.resv);
+	if (!mutex_trylock(&bo->mappings.lock))
+		return -EAGAIN;
+	if (panfrost_shrinker_bo_busy(bo, can_block)) {
+		mutex_unlock(&bo->mappings.lock);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * The content goes for good: tear the BO's mappings down in every address
  * space (the GPU VA too: a job that still uses the BO faults on an address
  * no BO owns, as with panfrost's own shrinker), with the MMU flush. An
@@ -126,20 +143,15 @@ static int panfrost_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = -EBUSY;
+	int ret = panfrost_shrinker_lock_idle(bo, can_block);
 
-	dma_resv_assert_held(shmem->base.resv);
-	if (!mutex_trylock(&bo->mappings.lock))
-		return -EAGAIN;
-	if (panfrost_shrinker_bo_busy(bo, can_block))
-		goto out;
+	if (ret)
+		return ret;
 	list_for_each_entry(m, &bo->mappings.list, node)
 		panfrost_shrinker_unmark_evicted(m);
 	panfrost_gem_teardown_mappings_locked(bo);
-	ret = 0;
-out:
 	mutex_unlock(&bo->mappings.lock);
-	return ret;
+	return 0;
 }
 
 /*
@@ -151,13 +163,11 @@ static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = -EBUSY;
+	int ret = panfrost_shrinker_lock_idle(bo, can_block);
 
-	dma_resv_assert_held(shmem->base.resv);
-	if (!mutex_trylock(&bo->mappings.lock))
-		return -EAGAIN;
-	if (panfrost_shrinker_bo_busy(bo, can_block))
-		goto out;
+	if (ret)
+		return ret;
+	ret = -EBUSY;
 	list_for_each_entry(m, &bo->mappings.list, node) {
 		if (!panfrost_shrinker_mark_evicted(m)) {
 			/* A job of that file is queued or running. */
