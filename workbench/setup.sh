@@ -88,28 +88,18 @@ install_apt_packages() {
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# install_qemu BINARY PACKAGE: PACKAGE from $QEMU_SUITE unless BINARY is
+# there. qemu-system-arm (qemu-system-aarch64) is for make arm64 only
+# (SETUP_ARM64=1).
 install_qemu() {
-	if command -v qemu-system-x86_64 >/dev/null; then
-		note "qemu-system-x86: present"
+	if command -v "$1" >/dev/null; then
+		note "$2: present"
 		return
 	fi
 	apt_update
-	step "apt-get install -t $QEMU_SUITE qemu-system-x86"
+	step "apt-get install -t $QEMU_SUITE $2"
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		-t "$QEMU_SUITE" qemu-system-x86
-}
-
-# qemu-system-aarch64, for make arm64 only (SETUP_ARM64=1), from the same
-# suite as qemu-system-x86.
-install_qemu_arm() {
-	if command -v qemu-system-aarch64 >/dev/null; then
-		note "qemu-system-arm: present"
-		return
-	fi
-	apt_update
-	step "apt-get install -t $QEMU_SUITE qemu-system-arm"
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		-t "$QEMU_SUITE" qemu-system-arm
+		-t "$QEMU_SUITE" "$2"
 }
 
 install_rust_parts() {
@@ -137,8 +127,8 @@ cargo_tool() {
 add_suite "$SOURCE_SUITE"
 add_suite "$QEMU_SUITE"
 install_apt_packages
-install_qemu
-[ "${SETUP_ARM64:-}" = 1 ] && install_qemu_arm
+install_qemu qemu-system-x86_64 qemu-system-x86
+[ "${SETUP_ARM64:-}" = 1 ] && install_qemu qemu-system-aarch64 qemu-system-arm
 install_rust_parts
 # The source package lives in the backports suite: make sure its list is in.
 if ! apt-cache show linux-source-7.3 >/dev/null 2>&1; then
