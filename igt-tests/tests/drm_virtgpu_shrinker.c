@@ -22,6 +22,7 @@
  * SUBTEST: madvise-dumb-never-reclaimed
  * SUBTEST: purge-dontneed
  * SUBTEST: purged-mmap-sigbus
+ * SUBTEST: purged-while-mmapped-sigbus
  * SUBTEST: willneed-after-purge-not-retained
  * SUBTEST: evict-swapin-integrity
  * SUBTEST: evict-while-mmapped
@@ -187,6 +188,17 @@ static void test_purge_dontneed(void)
 	igt_virtgpu_close(fd, handle);
 }
 
+/* PRIME export; returns 0 (closing the dma-buf) or a negative errno. */
+static int __prime_export(uint32_t handle)
+{
+	struct drm_prime_handle prime = { .handle = handle, .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
+		return -errno;
+	close(prime.fd);
+	return 0;
+}
+
 static void test_purged_mmap_sigbus(void)
 {
 	long long before = igt_gem_shrinker_kit_stat(fd, "purged");
@@ -203,6 +215,31 @@ static void test_purged_mmap_sigbus(void)
 		     "CPU access to a purged buffer's last page did not raise SIGBUS\n");
 	munmap(map, 64 * PAGE_BYTES);
 	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), -ENODATA);
+	igt_assert_f(__prime_export(handle) == -ENODATA,
+		     "exporting a purged buffer did not fail with -ENODATA\n");
+	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * As i915's gem_madvise@dontneed-after-mmap: a mapping made while the
+ * buffer still had its content raises SIGBUS once the buffer is purged
+ * (the purge zaps it), on its first page and its last.
+ */
+static void test_purged_while_mmapped_sigbus(void)
+{
+	long long before = igt_gem_shrinker_kit_stat(fd, "purged");
+	uint32_t handle = filled_buffer(64, 16);
+	uint32_t *map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
+
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 16), 0);
+	igt_assert(igt_virtgpu_madvise(fd, handle, VIRTGPU_MADV_DONTNEED));
+	igt_gem_shrinker_kit_scan_until(fd, "purged", before + 1);
+	igt_assert(purged(handle));
+	igt_assert_f(igt_gem_shrinker_read_faults(map),
+		     "a mapping made before the purge still reads the first page\n");
+	igt_assert_f(igt_gem_shrinker_read_faults(map + 63 * PAGE_BYTES / 4),
+		     "a mapping made before the purge still reads the last page\n");
+	munmap(map, 64 * PAGE_BYTES);
 	igt_virtgpu_close(fd, handle);
 }
 
@@ -1014,8 +1051,13 @@ static const struct {
 	  "memory pressure from another process.",
 	  test_purge_dontneed },
 	{ "purged-mmap-sigbus",
-	  "CPU access to a purged buffer raises SIGBUS and a transfer fails with -ENODATA.",
+	  "CPU access to a purged buffer raises SIGBUS; a transfer and a PRIME export fail "
+	  "with -ENODATA.",
 	  test_purged_mmap_sigbus },
+	{ "purged-while-mmapped-sigbus",
+	  "A mapping made before the purge raises SIGBUS after it (gem_madvise's "
+	  "dontneed-after-mmap).",
+	  test_purged_while_mmapped_sigbus },
 	{ "willneed-after-purge-not-retained",
 	  "WILLNEED after a purge reports the content lost, and keeps doing so.",
 	  test_willneed_after_purge_not_retained },
