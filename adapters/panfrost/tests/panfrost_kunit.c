@@ -90,7 +90,8 @@ struct panfrost_device *panfrost_kunit_device(struct kunit *test, bool shrinker)
 	struct device *dev;
 
 	/* A test may have one device of each kind: their drivers' names differ. */
-	dev = kunit_device_register(test, shrinker ? "panfrost-kunit" : "panfrost-kunit-no-shrinker");
+	dev = kunit_device_register(test, shrinker ? "panfrost-kunit" :
+				    "panfrost-kunit-no-shrinker");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	/* KUnit devices default to 32-bit DMA; the GPU's MMU takes 40 bits. */
 	KUNIT_ASSERT_EQ(test, dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);

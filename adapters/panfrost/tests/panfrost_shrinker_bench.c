@@ -31,7 +31,7 @@
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
-#define PFB_ROUNDS	3
+#define PFB_ROUNDS	5
 /* count_objects calls per round: the kit's cost does not depend on N. */
 #define PFB_KIT_CALLS	100000
 #define PFB_STOCK_WORK	2000000

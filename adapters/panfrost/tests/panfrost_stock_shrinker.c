@@ -16,7 +16,7 @@
 struct panfrost_stock_shrinker *panfrost_stock_shrinker_current;
 
 #define panfrost_device panfrost_stock_shrinker
-#define to_panfrost_device(dev) panfrost_stock_shrinker_current
+#define to_panfrost_device(dev) ((void)(dev), panfrost_stock_shrinker_current)
 #define panfrost_gem_shrinker_init panfrost_stock_shrinker_init
 #define panfrost_gem_shrinker_cleanup panfrost_stock_shrinker_cleanup
 

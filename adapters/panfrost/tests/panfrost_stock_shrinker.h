@@ -18,7 +18,9 @@ struct shrinker;
  * which panfrost no longer has.
  */
 struct panfrost_stock_shrinker {
+	/* Protects shrinker_list. */
 	struct mutex shrinker_lock;
+	/* The DONTNEED BOs, on &drm_gem_shmem_object.madv_list. */
 	struct list_head shrinker_list;
 	struct shrinker *shrinker;
 };
