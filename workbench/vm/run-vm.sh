@@ -8,6 +8,8 @@
 #     --mem SIZE        guest RAM (default 1G)
 #     --timeout SECS    hard limit on the whole run (default 600)
 #     --append ARGS     extra kernel command line
+#     --virgl           the 3D device (virtio-gpu-gl-pci), Mesa on the host
+#     --disk FILE       FILE as a read-only virtio disk (/dev/vda)
 #     --interactive     serial console on this terminal instead of LOG
 #
 # The guest's init writes its status to an isa-debug-exit port, which makes
@@ -17,16 +19,18 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-[ $# -ge 3 ] || die "usage: run-vm.sh KERNEL INITRD LOG [--mem SIZE] [--timeout SECS] [--append ARGS] [--interactive]"
+[ $# -ge 3 ] || die "usage: run-vm.sh KERNEL INITRD LOG [--mem SIZE] [--timeout SECS] [--append ARGS] [--virgl] [--disk FILE] [--interactive]"
 kernel=$1 initrd=$2 log=$3
 shift 3
-mem=1G timeout=600 append= interactive=
+mem=1G timeout=600 append= interactive= virgl= disk=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
+	--virgl) virgl=1; shift ;;
+	--disk) disk=(-drive "file=$2,if=virtio,format=raw,readonly=on"); shift 2 ;;
 	*) die "run-vm.sh: unknown option $1" ;;
 	esac
 done
@@ -34,19 +38,28 @@ done
 [ -f "$initrd" ] || die "no initramfs at $initrd"
 mkdir -p "$(dirname "$log")"
 
+# --virgl: the 3D device (virgl), rendered on the host by Mesa (llvmpipe:
+# this machine has no GPU) through a GL display. QEMU's egl-headless
+# display needs a DRM render node and its SDL one aborts in epoxy here;
+# its GTK display works under Xvfb.
+gpu=virtio-gpu-pci,max_hostmem=4G display=none wrap=()
+if [ -n "$virgl" ]; then
+	gpu=virtio-gpu-gl-pci display=gtk,gl=on
+	wrap=(xvfb-run -a -s "-screen 0 1024x768x24")
+fi
 # la57=off: 4-level paging, as on most x86 machines. With 5-level paging,
 # identify_boot_cpu() clears boot_cpu_data's capabilities (LA57 among
 # them, which pgtable_l5_enabled() reads until alternatives are patched)
 # with interrupts on; a timer interrupt in that window makes KASAN take
 # every direct-map address for a wild access (upstream, seen in 2 of 20
 # boots of make kunit-repeat on a loaded host).
-qemu=(qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$mem"
+qemu=("${wrap[@]}" qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 $append"
-	-device virtio-gpu-pci,max_hostmem=4G
+	-device "$gpu" "${disk[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-d guest_errors -D "$log.qemu"
-	-display none -no-reboot -monitor none)
+	-display "$display" -no-reboot -monitor none)
 
 if [ -n "$interactive" ]; then
 	step "booting $(basename "$kernel") with $mem RAM, interactive (leave with 'exit' or Ctrl-A X)"
