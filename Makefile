@@ -29,7 +29,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust arm64 lava stress kunit-repeat bench \
+	config-perf kernel-perf norust arm64 lava virgl stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -48,6 +48,7 @@ help:
 	@echo "make oot           build the core out of tree: make -C <build> M=\$$PWD"
 	@echo "make stock         build the stock v7.3.4 kernel that make demo compares with"
 	@echo "make arm64         the kit kernel for arm64 + Panfrost boards' dtbs, KUnit in qemu (out/arm64/)"
+	@echo "make virgl         virgl + a real Mesa client under memory pressure, kit vs stock (out/virgl/)"
 	@echo "make lava          LAVA jobs for drm-ci's arm64 Panfrost boards, schema-checked (out/lava/)"
 	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust initramfs"
 	@echo "       host-tests header-check"
@@ -97,6 +98,11 @@ arm64: tree
 lava: tool
 	@$(WORKBENCH) lava-jobs $(OUT)/lava $(or $(LAVA_BASE_URL),https://lava-artifacts.invalid/shmem-shrinker-kit)
 	@/usr/bin/python3 workbench/lava-validate.py $(OUT)/lava/*.yaml
+
+# The 3D path: virgl, a real Mesa client, kit vs stock (out/virgl/).
+virgl: kernel-perf stock initramfs tool
+	@SETUP_VIRGL=1 bash workbench/setup.sh
+	@bash workbench/virgl.sh
 
 # panfrost in a kernel configured without Rust (its objects only).
 norust: tree

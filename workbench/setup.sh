@@ -92,7 +92,7 @@ install_apt_packages() {
 # there. qemu-system-arm (qemu-system-aarch64) is for make arm64 only
 # (SETUP_ARM64=1).
 install_qemu() {
-	if command -v "$1" >/dev/null; then
+	if [ -e "$1" ] || command -v "$1" >/dev/null; then
 		note "$2: present"
 		return
 	fi
@@ -129,6 +129,16 @@ add_suite "$QEMU_SUITE"
 install_apt_packages
 install_qemu qemu-system-x86_64 qemu-system-x86
 [ "${SETUP_ARM64:-}" = 1 ] && install_qemu qemu-system-aarch64 qemu-system-arm
+# make virgl: QEMU's GTK display with OpenGL (its suite), Xvfb for it, the
+# host's Mesa (llvmpipe renders virgl on the host; the guest's client uses
+# the same libraries), and squashfs-tools for the guest's disk.
+if [ "${SETUP_VIRGL:-}" = 1 ]; then
+	install_qemu /usr/lib/x86_64-linux-gnu/qemu/ui-opengl.so qemu-system-modules-opengl
+	install_qemu /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so qemu-system-gui
+	APT_PACKAGES=(xvfb xauth squashfs-tools libegl1 libgles2 libgbm1 libgl1-mesa-dri
+		libegl-mesa0 libegl-dev libgles-dev libgbm-dev)
+	install_apt_packages
+fi
 install_rust_parts
 # The source package lives in the backports suite: make sure its list is in.
 if ! apt-cache show linux-source-7.3 >/dev/null 2>&1; then

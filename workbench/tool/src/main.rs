@@ -15,6 +15,7 @@
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
 //! workbench stress-report OUT.json LOG MIN_CYCLES
 //!                                              make stress's figures and verdict
+//! workbench virgl-report OUT.json KERNEL=LOG...  make virgl's table and verdict
 //! workbench lava-jobs OUT_DIR BASE_URL         LAVA jobs for drm-ci's arm64 Panfrost boards
 //! workbench igt-results LOG OUT_DIR            igt-runner's results.csv and failures.csv
 //!                                              of each pass in LOG, under OUT_DIR/PASS/
@@ -31,6 +32,7 @@ mod results;
 mod series;
 mod stress;
 mod tree;
+mod virgl;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -286,6 +288,30 @@ fn lava_jobs(dir: &str, base: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn virgl_report(out: &str, logs: &[String]) -> Result<(), String> {
+    let mut runs = Vec::new();
+    for arg in logs {
+        let (kernel, log) = arg.split_once('=').ok_or("virgl-report takes KERNEL=LOG")?;
+        let v = virgl::parse(&read(log)?).unwrap_or(serde_json::Value::Null);
+        runs.push((kernel.to_string(), v));
+    }
+    let json = serde_json::to_string_pretty(&virgl::summary(&runs)).unwrap();
+    std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
+    print!("{}", virgl::table(&runs));
+    println!("    figures: {out}");
+    let kit = runs
+        .iter()
+        .find(|(k, _)| k == "kit")
+        .map(|(_, v)| v.clone())
+        .ok_or("virgl-report needs kit=LOG")?;
+    let problems = virgl::kit_problems(&kit);
+    if problems.is_empty() {
+        println!("    kit: every frame right, 0 OOM kills, textures evicted and swapped in");
+        return Ok(());
+    }
+    Err(format!("kit: {}", problems.join("; ")))
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     match args {
         [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
@@ -303,6 +329,9 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, out, log, min] if cmd == "stress-report" => stress_report(out, log, min),
         [cmd, out, log] if cmd == "bench-report" => bench_report(out, log),
         [cmd, dir, base] if cmd == "lava-jobs" => lava_jobs(dir, base),
+        [cmd, out, logs @ ..] if cmd == "virgl-report" && !logs.is_empty() => {
+            virgl_report(out, logs)
+        }
         [cmd, log, dir] if cmd == "igt-results" => {
             for d in igt::write_results(&igt::parse(&read(log)?), dir)? {
                 println!("{d}");
