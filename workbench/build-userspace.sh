@@ -44,9 +44,12 @@ for client in virtgpu_kit virtgpu_stress virtgpu_fuzz; do
 	note "$out/${client/_/-}"
 done
 
-# drm-ci's IGT runner (setup.sh installs it).
+# drm-ci's IGT runner (setup.sh installs it), and drm-ci's expectations
+# for virtio_gpu, which the IGT guests hand it.
 cp "$(command -v igt-runner)" "$out/igt-runner"
 note "$out/igt-runner ($(igt-runner --version | head -1))"
+mkdir -p "$out/igt-ci"
+cp "$TREE"/drivers/gpu/drm/ci/xfails/virtio_gpu-none-{skips,fails}.txt "$out/igt-ci/"
 
 # Every library the programs load, and the loader, at their own paths.
 libs=$(for bin in "$out"/igt/* "$out/virtgpu-kit" "$out/igt-runner"; do ldd "$bin"; done |
