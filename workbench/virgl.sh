@@ -36,6 +36,12 @@ done
 step "virgl: kit vs stock 7.3.4 ($mem, textures,size,MiB pressed = $args)"
 "$WORKBENCH" virgl-report "$dir/virgl.json" kit="$dir/kit.log" stock="$dir/stock.log" ||
 	failed+=("kit run")
+step "IGT's virgl subtests (kit: must pass; stock: must skip)"
+"$WORKBENCH" igt-results "$dir/kit.log" "$dir/igt" >/dev/null
+awk -F, '{ printf "    %s: %s (%.2fs)\n", $1, $2, $3 }' "$dir/igt/virgl/results.csv" 2>/dev/null
+"$WORKBENCH" summary "$dir/igt.json" --igt "kit=$dir/kit.log" --igt "stock=$dir/stock.log" \
+	--igt-expect kit:drm_virtgpu_shrinker@virgl=pass \
+	--igt-expect stock:drm_virtgpu_shrinker@virgl=skip || failed+=("IGT virgl subtests")
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/kit.log" "$dir/stock.log" ||
 	failed+=("guest log gate")
 [ ${#failed[@]} -eq 0 ] || die "make virgl failed: ${failed[*]}"

@@ -273,6 +273,65 @@ int __igt_virtgpu_transfer_to_host(int fd, uint32_t handle, size_t size)
 }
 
 /**
+ * __igt_virtgpu_transfer_from_host:
+ * @fd: a virtio-gpu device with virgl (3D)
+ * @handle: a buffer made by __igt_virtgpu_create()
+ * @size: its size in bytes
+ *
+ * Copies the host's copy of the whole buffer back into its pages, which
+ * must be resident for that.
+ *
+ * Returns: 0 or a negative errno (-ENOSYS without virgl, -ENODATA for a
+ * purged buffer).
+ */
+int __igt_virtgpu_transfer_from_host(int fd, uint32_t handle, size_t size)
+{
+	struct drm_virtgpu_3d_transfer_from_host t = {
+		.bo_handle = handle,
+		.box = { .w = size / 4 / VIRTGPU_ROWS, .h = VIRTGPU_ROWS, .d = 1 },
+	};
+
+	return virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST, &t);
+}
+
+/**
+ * __igt_virtgpu_execbuffer:
+ * @fd: a virtio-gpu device with virgl (3D)
+ * @handles: the buffers the submission references
+ * @n: how many
+ *
+ * Submits an empty command stream to the file's 3D context that
+ * references @handles, as a GL driver's submission does: the kernel
+ * makes their pages resident for the host first.
+ *
+ * Returns: 0 or a negative errno (-ENOSYS without virgl, -ENODATA when a
+ * buffer was purged).
+ */
+int __igt_virtgpu_execbuffer(int fd, const uint32_t *handles, uint32_t n)
+{
+	struct drm_virtgpu_execbuffer e = {
+		.bo_handles = (uintptr_t)handles,
+		.num_bo_handles = n,
+		.fence_fd = -1,
+	};
+
+	return virtgpu_ioctl(fd, DRM_IOCTL_VIRTGPU_EXECBUFFER, &e);
+}
+
+/**
+ * igt_virtgpu_has_virgl:
+ * @fd: a virtio-gpu device
+ *
+ * Returns: whether the device does 3D (virgl).
+ */
+bool igt_virtgpu_has_virgl(int fd)
+{
+	int value = 0;
+
+	return __igt_virtgpu_getparam(fd, VIRTGPU_PARAM_3D_FEATURES, &value) == 0 && value;
+}
+
+/**
  * igt_virtgpu_close:
  * @fd: a virtio-gpu device
  * @handle: the buffer

@@ -55,6 +55,9 @@ bool igt_virtgpu_madvise(int fd, uint32_t handle, uint32_t madv);
 int __igt_virtgpu_wait(int fd, uint32_t handle);
 int __igt_virtgpu_transfer_box_to_host(int fd, uint32_t handle, uint32_t w, uint32_t h);
 int __igt_virtgpu_transfer_to_host(int fd, uint32_t handle, size_t size);
+int __igt_virtgpu_transfer_from_host(int fd, uint32_t handle, size_t size);
+int __igt_virtgpu_execbuffer(int fd, const uint32_t *handles, uint32_t n);
+bool igt_virtgpu_has_virgl(int fd);
 
 void igt_virtgpu_close(int fd, uint32_t handle);
 

@@ -38,6 +38,8 @@
  * SUBTEST: madvise-close-race-scans
  * SUBTEST: no-oom-overcommit
  * SUBTEST: detach-timeout-then-transfer
+ * SUBTEST: virgl-execbuffer-swaps-in
+ * SUBTEST: virgl-transfer-from-host-swaps-in
  * SUBTEST: suspend-resume-under-reclaim
  * SUBTEST: unbind-rebind-under-reclaim
  */
@@ -550,6 +552,58 @@ static void test_swapin_on_submit(void)
 		     "the transfer did not swap the evicted buffer in\n");
 	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
 	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 10), 0);
+	munmap(map, 64 * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * virgl (make virgl's guest; skipped on a 2D device): a 3D submission that
+ * references an evicted buffer swaps it in (and gives the host its pages
+ * again) before the host runs it, and the content is intact.
+ */
+static void test_virgl_execbuffer_swaps_in(void)
+{
+	uint32_t handle, *map;
+	long long evicted, swapped_in;
+
+	igt_require_f(igt_virtgpu_has_virgl(fd), "the device has no virgl (3D)\n");
+	handle = filled_buffer(64, 17);
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
+	swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
+	igt_assert_eq(__igt_virtgpu_execbuffer(fd, &handle, 1), 0);
+	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "swapped_in") > swapped_in,
+		     "the submission did not swap the evicted buffer in\n");
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 17), 0);
+	munmap(map, 64 * PAGE_BYTES);
+	igt_virtgpu_close(fd, handle);
+}
+
+/*
+ * virgl: TRANSFER_FROM_HOST_3D into an evicted buffer swaps it in first,
+ * then copies the host's copy, which a transfer to the host made of the
+ * same content, into it.
+ */
+static void test_virgl_transfer_from_host_swaps_in(void)
+{
+	uint32_t handle, *map;
+	long long evicted, swapped_in;
+
+	igt_require_f(igt_virtgpu_has_virgl(fd), "the device has no virgl (3D)\n");
+	handle = filled_buffer(64, 18);
+	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), 0);
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
+	swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
+	igt_assert_eq(__igt_virtgpu_transfer_from_host(fd, handle, 64 * PAGE_BYTES), 0);
+	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "swapped_in") > swapped_in,
+		     "the transfer from the host did not swap the evicted buffer in\n");
+	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 18), 0);
 	munmap(map, 64 * PAGE_BYTES);
 	igt_virtgpu_close(fd, handle);
 }
@@ -1110,6 +1164,12 @@ static const struct {
 	  "A detach that reclaim gave up waiting for (fail_function) leaves the buffer "
 	  "resident; the next transfer attaches it again and nothing is lost.",
 	  test_detach_timeout_then_transfer },
+	{ "virgl-execbuffer-swaps-in",
+	  "virgl: a 3D submission referencing an evicted buffer swaps it in; content intact.",
+	  test_virgl_execbuffer_swaps_in },
+	{ "virgl-transfer-from-host-swaps-in",
+	  "virgl: TRANSFER_FROM_HOST_3D into an evicted buffer swaps it in; content intact.",
+	  test_virgl_transfer_from_host_swaps_in },
 	{ "suspend-resume-under-reclaim",
 	  "A hibernation test cycle (pm_test devices) with buffers in every state and scans "
 	  "running: no warning, every WILLNEED buffer intact, reclaim works after.",

@@ -16,3 +16,30 @@ zram_device() {
 		echo "$1" >/sys/block/zram$dev/disksize &&
 		echo /dev/zram$dev
 }
+
+# run_igt PASS CASELIST: igt-runner (deqp-runner's, as drm-ci runs it:
+# --jobs 1, drm-ci's virtio_gpu skips, which skip the other drivers' tests
+# such as panfrost's without running them, and its fails as the baseline;
+# results.csv and failures.csv in its output directory), then
+# what it ran and what it found on the console: "kit-igt-list: PASS: CASE",
+# "kit-igt-result: PASS: CASE,STATUS,SECONDS", the output of each case that
+# did not pass or skip, and "kit-igt-runner: PASS: EXIT". The host makes
+# its results, failures and JUnit XML from them (workbench igt-results).
+run_igt() {
+	out=/tmp/igt-$1
+	rm -rf "$out"
+	sed "s/^/kit-igt-list: $1: /" "$2"
+	# Memory pressure must take a test, not the runner (or init).
+	(echo 0 >/proc/self/oom_score_adj
+	 exec /payload/igt-runner run --igt-folder /payload/igt --caselist "$2" \
+		--output "$out" --jobs 1 --timeout 600 \
+		--skips /payload/igt-ci/virtio_gpu-none-skips.txt \
+		--baseline /payload/igt-ci/virtio_gpu-none-fails.txt) >/tmp/igt-runner.out 2>&1
+	status=$?
+	sed "s/^/kit-igt-result: $1: /" "$out/results.csv"
+	grep -vE ',(Pass|Skip),' "$out/results.csv" | cut -d, -f1 | while read -r case; do
+		sed "s/^/kit-igt-log: $1: $case: /" "$out/igt.$case.log" 2>/dev/null
+	done
+	[ "$status" -eq 0 ] || sed "s/^/kit-igt-log: $1: igt-runner: /" /tmp/igt-runner.out
+	echo "kit-igt-runner: $1: $status"
+}

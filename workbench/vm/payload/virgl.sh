@@ -6,7 +6,8 @@
 # on memory, then renders and checks them again. kit.virgl=N,SIZE,MIB
 # sets its textures, their size and the pressure. Prints one
 # "kit-virgl: {json}" line: the client's own result, OOM kills, and what
-# the kit evicted and swapped in meanwhile.
+# the kit evicted and swapped in meanwhile. Then IGT's virgl-* subtests
+# (execbuffer and TRANSFER_FROM_HOST_3D on evicted buffers).
 
 kernel=stock
 [ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] && kernel=kit
@@ -40,5 +41,9 @@ eo1=$(stat evicted) so1=$(stat swapped_in)
 sed 's/^/kit-virgl-client: /' /tmp/virgl.out
 last=$(grep '^{' /tmp/virgl.out | tail -1)
 [ -n "$last" ] || last=null
+# IGT's subtests of the 3D swap-in points, under igt-runner as in make check.
+/payload/igt/drm_virtgpu_shrinker --list-subtests 2>/dev/null | grep '^virgl-' |
+	sed 's/^/drm_virtgpu_shrinker@/' >/tmp/igt.virgl
+run_igt virgl /tmp/igt.virgl
 echo "kit-virgl: {\"kernel\": \"$kernel\", \"exit\": $status, \"oom_kills\": $((o1 - o0)), \"evicted_mib\": $(((e1 - e0) / 256)), \"swapped_in_mib\": $(((s1 - s0) / 256)), \"evicted_objects\": $((eo1 - eo0)), \"swapped_in_objects\": $((so1 - so0)), \"client\": $last}"
 exit 0
