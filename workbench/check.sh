@@ -97,7 +97,7 @@ summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 summary_args+=(--igt "igt-1g=$dir/console.log" --igt-expect igt-1g:drm_virtgpu_shrinker=pass
 	--igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log"
 	--igt-expect igt:drm_virtgpu_shrinker=pass
-	--igt-expect igt:drm_virtgpu_shrinker@thp=pass --igt-expect igt:panfrost_shrinker=skip
+	--igt-expect igt-1g:drm_virtgpu_shrinker@thp=pass --igt-expect igt:panfrost_shrinker=skip
 	--igt-expect igt-stock:drm_virtgpu_shrinker=skip --igt-expect igt-stock:panfrost_shrinker=skip)
 "$WORKBENCH" summary "${summary_args[@]}" || failed+=("test cases")
 

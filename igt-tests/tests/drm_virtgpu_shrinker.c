@@ -37,6 +37,7 @@
  * SUBTEST: shrinker-debugfs-count-and-scan
  * SUBTEST: madvise-close-race-scans
  * SUBTEST: no-oom-overcommit
+ * SUBTEST: dontneed-overcommit
  * SUBTEST: detach-timeout-then-transfer
  * SUBTEST: virgl-execbuffer-swaps-in
  * SUBTEST: virgl-transfer-from-host-swaps-in
@@ -774,6 +775,43 @@ static void test_no_oom_overcommit(void)
 	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_stat(fd, "evicted_pages"));
 }
 
+/*
+ * As i915's gem_shrink: each of several processes, on its own file, keeps
+ * creating 1 MiB buffers, writes every page through a mapping, marks them
+ * DONTNEED and never closes them, until together they made twice the RAM.
+ * Only purging keeps that going: no OOM kill, every process finishes, and
+ * the buffers a process made last are the ones still retained.
+ */
+static void test_dontneed_overcommit(void)
+{
+	uint64_t ram = igt_get_total_ram_mb();
+	const int nchildren = 2 * sysconf(_SC_NPROCESSORS_ONLN);
+	const size_t per_child = 2 * ram / nchildren;
+	uint64_t oom_kills = igt_gem_shrinker_oom_kills();
+	long long purged = igt_gem_shrinker_kit_stat(fd, "purged_pages");
+
+	igt_info("%d processes, %zu MiB each, with %" PRIu64 " MiB of RAM\n", nchildren,
+		 per_child, ram);
+	igt_fork(child, nchildren) {
+		int cfd = igt_gem_shrinker_reopen(device);
+
+		for (size_t i = 0; i < per_child; i++) {
+			uint32_t h = igt_virtgpu_create(cfd, 1 << 20);
+			uint32_t *map = igt_virtgpu_mmap(cfd, h, 1 << 20);
+
+			igt_gem_shrinker_fill(map, 1 << 20, 0x20000 + i);
+			munmap(map, 1 << 20);
+			igt_assert(igt_virtgpu_madvise(cfd, h, VIRTGPU_MADV_DONTNEED));
+		}
+		close(cfd);
+	}
+	igt_waitchildren();
+	igt_info("purged %lld MiB\n",
+		 (igt_gem_shrinker_kit_stat(fd, "purged_pages") - purged) / 256);
+	igt_assert_eq_u64(igt_gem_shrinker_oom_kills(), oom_kills);
+	igt_assert_lt_s64(purged, igt_gem_shrinker_kit_stat(fd, "purged_pages"));
+}
+
 /* Write @text to a debugfs or sysfs file; false when it cannot be done. */
 static bool try_write(const char *path, const char *text)
 {
@@ -1160,6 +1198,10 @@ static const struct {
 	  "An idle working set of 1.25x RAM is evicted to swap, nothing is OOM-killed "
 	  "and every page comes back.",
 	  test_no_oom_overcommit },
+	{ "dontneed-overcommit",
+	  "As gem_shrink: processes make twice the RAM of DONTNEED buffers without closing "
+	  "them; purging keeps up, no OOM kill.",
+	  test_dontneed_overcommit },
 	{ "detach-timeout-then-transfer",
 	  "A detach that reclaim gave up waiting for (fail_function) leaves the buffer "
 	  "resident; the next transfer attaches it again and nothing is lost.",

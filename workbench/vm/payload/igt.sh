@@ -29,25 +29,26 @@ for bin in /payload/igt/*; do
 done >/tmp/igt.all
 sed -n 's/^\([a-z_]*\) \([a-z0-9-]*\)$/\1@\2/p' /payload/igt-1g-subtests >/tmp/igt.big
 
-# The subtests that need 1 GiB run only in the guest booted with
-# kit.igt=1g, and only there.
-if [ -n "$big" ]; then
-	grep -xF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.list
-	[ -s /tmp/igt.list ] && run_igt main /tmp/igt.list
+# The main pass: every subtest but the 1 GiB ones, and the virgl-* ones,
+# which need the 3D device (make virgl runs them).
+grep -vxF -f /tmp/igt.big /tmp/igt.all | grep -v '@virgl-' >/tmp/igt.list
+if [ -z "$big" ]; then
+	run_igt main /tmp/igt.list
 	exit 0
 fi
-# The virgl-* subtests need the 3D device: make virgl runs them.
-grep -vxF -f /tmp/igt.big /tmp/igt.all | grep -v '@virgl-' >/tmp/igt.list
-run_igt main /tmp/igt.list
 
-# The kit's subtests again with large folios in the shmem files behind GEM
-# objects (shmem_enabled=within_size: each object gets the largest folios
-# that fit it), as the pass "thp"; not the slow overcommit one, nor those
-# that reset or remove the device.
+# The guest booted with kit.igt=1g (make check's KUnit guest, which runs
+# beside the IGT guest and has the time to spare): the 1 GiB subtests,
+# then the kit's subtests again with large folios in the shmem files
+# behind GEM objects (shmem_enabled=within_size: each object gets the
+# largest folios that fit it), as the pass "thp"; not the slow overcommit
+# ones, nor those that reset or remove the device.
+grep -xF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.1g
+[ -s /tmp/igt.1g ] && run_igt main /tmp/igt.1g
 thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 if [ $kernel = kit ] && [ -w $thp ]; then
 	grep '^drm_virtgpu_shrinker@' /tmp/igt.list |
-		grep -vE '@(no-oom-overcommit|suspend-resume-under-reclaim|unbind-rebind-under-reclaim)$' \
+		grep -vE '@(no-oom-overcommit|dontneed-overcommit|suspend-resume-under-reclaim|unbind-rebind-under-reclaim)$' \
 		>/tmp/igt.thp
 	echo within_size >$thp
 	run_igt thp /tmp/igt.thp
