@@ -41,8 +41,10 @@ eo1=$(stat evicted) so1=$(stat swapped_in)
 sed 's/^/kit-virgl-client: /' /tmp/virgl.out
 last=$(grep '^{' /tmp/virgl.out | tail -1)
 [ -n "$last" ] || last=null
-# IGT's subtests of the 3D swap-in points, under igt-runner as in make check.
-/payload/igt/drm_virtgpu_shrinker --list-subtests 2>/dev/null | grep '^virgl-' |
+# IGT's subtests of the 3D swap-in points, under igt-runner as in make check:
+# the virgl-* ones, and swapin-on-submit, whose transfer to the host is a
+# TRANSFER_TO_HOST_3D on this device.
+/payload/igt/drm_virtgpu_shrinker --list-subtests 2>/dev/null | grep -E '^(virgl-|swapin-on-submit$)' |
 	sed 's/^/drm_virtgpu_shrinker@/' >/tmp/igt.virgl
 run_igt virgl /tmp/igt.virgl
 echo "kit-virgl: {\"kernel\": \"$kernel\", \"exit\": $status, \"oom_kills\": $((o1 - o0)), \"evicted_mib\": $(((e1 - e0) / 256)), \"swapped_in_mib\": $(((s1 - s0) / 256)), \"evicted_objects\": $((eo1 - eo0)), \"swapped_in_objects\": $((so1 - so0)), \"client\": $last}"
