@@ -358,14 +358,12 @@ int panfrost_shrinker_job_begin(struct panfrost_job *job)
 	int ret = 0;
 
 	job->reclaim_mmu = panfrost_mmu_ctx_get(mmu);
+	/* The count and the first look at the list share one critical section. */
 	spin_lock(&mmu->reclaim.lock);
 	mmu->reclaim.jobs++;
-	spin_unlock(&mmu->reclaim.lock);
-
 	while (!ret) {
 		struct panfrost_gem_mapping *m = NULL, *iter;
 
-		spin_lock(&mmu->reclaim.lock);
 		list_for_each_entry(iter, &mmu->reclaim.evicted, evicted_node) {
 			/* A mapping whose last put runs leaves the list by itself. */
 			if (kref_get_unless_zero(&iter->refcount)) {
@@ -375,10 +373,12 @@ int panfrost_shrinker_job_begin(struct panfrost_job *job)
 		}
 		spin_unlock(&mmu->reclaim.lock);
 		if (!m)
-			break;
+			return ret;
 		ret = panfrost_shrinker_swap_in_mapping(m);
 		panfrost_gem_mapping_put(m);
+		spin_lock(&mmu->reclaim.lock);
 	}
+	spin_unlock(&mmu->reclaim.lock);
 	return ret;
 }
 
