@@ -557,56 +557,59 @@ static void test_swapin_on_submit(void)
 	igt_virtgpu_close(fd, handle);
 }
 
+static int virgl_execbuffer(uint32_t handle)
+{
+	return __igt_virtgpu_execbuffer(fd, &handle, 1);
+}
+
+static int virgl_transfer_from_host(uint32_t handle)
+{
+	return __igt_virtgpu_transfer_from_host(fd, handle, 64 * PAGE_BYTES);
+}
+
 /*
- * virgl (make virgl's guest; skipped on a 2D device): a 3D submission that
- * references an evicted buffer swaps it in (and gives the host its pages
- * again) before the host runs it, and the content is intact.
+ * virgl (make virgl's guest; skipped on a 2D device): @use, a 3D ioctl on a
+ * buffer whose content the host also has (@to_host), evicted just before,
+ * swaps the buffer in first, and the content reads back intact.
  */
-static void test_virgl_execbuffer_swaps_in(void)
+static void check_virgl_swap_in(int (*use)(uint32_t handle), bool to_host, uint32_t seed,
+				const char *what)
 {
 	uint32_t handle, *map;
 	long long evicted, swapped_in;
 
 	igt_require_f(igt_virtgpu_has_virgl(fd), "the device has no virgl (3D)\n");
-	handle = filled_buffer(64, 17);
+	handle = filled_buffer(64, seed);
+	if (to_host) {
+		igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), 0);
+		igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
+	}
 	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
 	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
 	swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
-	igt_assert_eq(__igt_virtgpu_execbuffer(fd, &handle, 1), 0);
+	igt_assert_eq(use(handle), 0);
 	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "swapped_in") > swapped_in,
-		     "the submission did not swap the evicted buffer in\n");
+		     "%s did not swap the evicted buffer in\n", what);
 	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
 	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
-	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 17), 0);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, seed), 0);
 	munmap(map, 64 * PAGE_BYTES);
 	igt_virtgpu_close(fd, handle);
 }
 
+/* A 3D submission that references an evicted buffer swaps it in first. */
+static void test_virgl_execbuffer_swaps_in(void)
+{
+	check_virgl_swap_in(virgl_execbuffer, false, 17, "the submission");
+}
+
 /*
- * virgl: TRANSFER_FROM_HOST_3D into an evicted buffer swaps it in first,
- * then copies the host's copy, which a transfer to the host made of the
- * same content, into it.
+ * TRANSFER_FROM_HOST_3D into an evicted buffer swaps it in first, then
+ * copies the host's copy, made by a transfer of the same content, into it.
  */
 static void test_virgl_transfer_from_host_swaps_in(void)
 {
-	uint32_t handle, *map;
-	long long evicted, swapped_in;
-
-	igt_require_f(igt_virtgpu_has_virgl(fd), "the device has no virgl (3D)\n");
-	handle = filled_buffer(64, 18);
-	igt_assert_eq(__igt_virtgpu_transfer_to_host(fd, handle, 64 * PAGE_BYTES), 0);
-	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
-	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
-	swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
-	igt_assert_eq(__igt_virtgpu_transfer_from_host(fd, handle, 64 * PAGE_BYTES), 0);
-	igt_assert_f(igt_gem_shrinker_kit_stat(fd, "swapped_in") > swapped_in,
-		     "the transfer from the host did not swap the evicted buffer in\n");
-	igt_assert_eq(__igt_virtgpu_wait(fd, handle), 0);
-	map = igt_virtgpu_mmap(fd, handle, 64 * PAGE_BYTES);
-	igt_assert_eq(igt_gem_shrinker_bad_pages(map, 64 * PAGE_BYTES, 18), 0);
-	munmap(map, 64 * PAGE_BYTES);
-	igt_virtgpu_close(fd, handle);
+	check_virgl_swap_in(virgl_transfer_from_host, true, 18, "the transfer from the host");
 }
 
 /* The kernel's own shrinker debugfs (CONFIG_SHRINKER_DEBUG) drives the kit. */
