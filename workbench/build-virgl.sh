@@ -38,3 +38,5 @@ step "squashfs $image (uncompressed: TCG decompresses slowly, and it is read aga
 rm -f "$image"
 mksquashfs "$stage" "$image" -noI -noD -noF -noX -no-xattrs -all-root -quiet >/dev/null
 note "$(du -h "$image" | cut -f1) $image"
+# The image holds it all; the staging copy only doubled the disk space.
+rm -rf "$stage"

@@ -14,6 +14,12 @@ kernel=stock
 echo "kit-guest: virgl on $(uname -r) ($kernel), $(grep MemTotal /proc/meminfo | tr -s ' ')"
 . /payload/lib.sh
 zram_swap 1G || echo "kit-guest: no zram swap"
+# zram keeps what it swaps in this guest's RAM, and the pressing process
+# writes data that does not compress: without a cap, a kernel that cannot
+# free anything else (stock, whose textures stay pinned) thrashes on zram
+# without ever calling the OOM killer (seen once: 9 minutes, no progress).
+# With the cap, swap fills and the OOM killer decides.
+echo 128M >/sys/block/zram0/mem_limit
 echo -1000 >/proc/1/oom_score_adj
 echo -1000 >/proc/self/oom_score_adj
 
