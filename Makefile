@@ -20,6 +20,7 @@ BENCH_FRAGMENT := workbench/bench.config
 BUILD          := $(KIT_CACHE)/build
 PERF_BUILD     := $(KIT_CACHE)/build-perf
 NORUST_BUILD   := $(KIT_CACHE)/build-norust
+MODULAR_BUILD  := $(KIT_CACHE)/build-modular
 BZIMAGE        := $(BUILD)/arch/x86/boot/bzImage
 PERF_BZIMAGE   := $(PERF_BUILD)/arch/x86/boot/bzImage
 INITRAMFS := $(OUT)/vm/initramfs.cpio.gz
@@ -29,7 +30,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMA
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust arm64 lava virgl stress kunit-repeat bench \
+	config-perf kernel-perf norust modular arm64 lava virgl stress kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -50,7 +51,7 @@ help:
 	@echo "make arm64         the kit kernel for arm64 + Panfrost boards' dtbs, KUnit in qemu (out/arm64/)"
 	@echo "make virgl         virgl + a real Mesa client under memory pressure, kit vs stock (out/virgl/)"
 	@echo "make lava          LAVA jobs for drm-ci's arm64 Panfrost boards, schema-checked (out/lava/)"
-	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust initramfs"
+	@echo "steps: setup source tool tree config kernel config-perf kernel-perf norust modular initramfs"
 	@echo "       host-tests header-check"
 	@echo "kernels: make check boots \$$KIT_CACHE/build (debug checkers), make demo"
 	@echo "         \$$KIT_CACHE/build-perf (none), both also stock 7.3.4 (build-stock)"
@@ -108,6 +109,11 @@ virgl: kernel-perf stock initramfs tool
 norust: tree
 	@bash workbench/kernel.sh norust $(NORUST_BUILD) $(FRAGMENT)
 
+# The kit's configuration with DRM, the shmem helper and both drivers as
+# modules, as distributions build them: Kconfig keeps the core (=m).
+modular: tree tool
+	@bash workbench/kernel.sh modular $(MODULAR_BUILD) $(FRAGMENT)
+
 initramfs: config
 	@bash workbench/build-userspace.sh $(OUT)/vm/payload-bin $(OUT)/vm/root
 	@. workbench/lib.sh && step "building the initramfs"
@@ -124,7 +130,7 @@ header: setup
 header-check: setup
 	@bash workbench/header.sh check
 
-check: kernel norust stock initramfs tool
+check: kernel norust modular stock initramfs tool
 	@bash workbench/check.sh
 
 demo: kernel-perf stock initramfs

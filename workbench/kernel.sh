@@ -5,6 +5,8 @@
 #
 #   kernel.sh config BUILD FRAGMENT...   allnoconfig + the fragments, verified
 #   kernel.sh build BUILD                bzImage, incremental, with progress
+#   kernel.sh norust BUILD FRAGMENT...   panfrost's objects without Rust
+#   kernel.sh modular BUILD FRAGMENT...  the fragment with DRM as modules keeps the kit
 #
 # make check's kernel is $KIT_CACHE/build (workbench/kit.config plus
 # workbench/debug.config); the one performance figures come from is
@@ -105,7 +107,21 @@ norust)
 	fi
 	note "panfrost builds without Rust ($(grep -c '^  CC .*panfrost' "$log") objects compiled now)"
 	;;
+modular)
+	# Distributions build DRM, the shmem helper and the drivers as
+	# modules: the kit's fragment turned modular must keep the core (=m)
+	# and both adapters. Kconfig only; seconds.
+	[ $# -ge 1 ] || die "kernel.sh modular: no fragment"
+	mkdir -p "$BUILD"
+	step "the kit in a modular configuration: $BUILD"
+	frag=$BUILD/kit-fragment.config
+	sed -E -e 's/^CONFIG_(DRM|DRM_VIRTIO_GPU|DRM_PANFROST|DRM_GEM_SHMEM_SHRINKER)=y$/CONFIG_\1=m/' \
+		-e '/KUNIT/d' "$@" >"$frag"
+	printf '%s\n' CONFIG_DRM_GEM_SHMEM_HELPER=m CONFIG_DRM_PANFROST_GEM_SHMEM_SHRINKER=y >>"$frag"
+	kmake -s KCONFIG_ALLCONFIG="$frag" allnoconfig >/dev/null
+	"$WORKBENCH" check-config "$frag" "$BUILD/.config"
+	;;
 *)
-	die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD | kernel.sh norust BUILD FRAGMENT..."
+	die "usage: kernel.sh config BUILD FRAGMENT... | kernel.sh build BUILD | kernel.sh norust|modular BUILD FRAGMENT..."
 	;;
 esac
