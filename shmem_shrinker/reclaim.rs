@@ -123,17 +123,25 @@ fn pages_in_use(o: &Locked) -> bool {
     pin != 0 || vmap != 0 || used != own
 }
 
-/// Try to reclaim one object taken from list `l`, whose lock the scan
-/// holds. Returns the pages of memory freed and the list the object
+/// Try to reclaim one object taken from list `l` of `dev`, whose lock the
+/// scan holds. Returns the pages of memory freed and the list the object
 /// belongs on now (the scan moves it there), or why it was skipped.
+///
+/// The object was on one of `dev`'s lists; if a driver untracked it
+/// meanwhile (and tracked it again elsewhere), it is not `dev`'s to
+/// reclaim.
 fn reclaim_one(
+    dev: &Device,
     o: &mut Locked,
     l: Lru,
     ctx: &mut ScanContext,
 ) -> Result<(usize, Option<Lru>), Skip> {
     let shmem = o.shmem();
     let obj = o.gem();
-    let (dev, t) = o.tracked().map_err(|_| Skip::Dying)?;
+    let (owner, t) = o.tracked().map_err(|_| Skip::Dying)?;
+    if !core::ptr::eq(owner, dev) {
+        return Err(Skip::Busy);
+    }
     // The state may have changed since the object was picked; an object in
     // use stays on its list until here (see `Locked::apply`).
     if t.lru() != Some(l) {
@@ -191,7 +199,6 @@ fn reclaim_one(
     }
     // Cannot fail: the state was checked above under the same lock.
     let to = o.apply_reclaim(event).map_err(|_| Skip::Busy)?;
-    let (dev, _) = o.tracked().map_err(|_| Skip::Dying)?;
     match event {
         Event::Evict => dev.stats.evicted(pages),
         _ => dev.stats.purged(pages),
@@ -265,7 +272,7 @@ fn scan_list(
             // run on behalf of someone who holds this very lock.
             let result = match unsafe { Locked::trylock(shmem) } {
                 Some(mut o) => {
-                    let r = reclaim_one(&mut o, l, ctx);
+                    let r = reclaim_one(dev, &mut o, l, ctx);
                     // SAFETY: The list lock nests inside the reservation
                     // lock. A reclaimed object leaves the scan's private
                     // list for the one its state names, under both locks.
