@@ -36,7 +36,8 @@ pub struct drm_gem_shmem_shrinker {
 ///
 /// Each callback is called with the object's reservation lock held and may
 /// not take it again. The core skips objects that are imported or exported
-/// as dma-bufs, pinned, vmapped, or whose pages have uses beyond its own.
+/// as dma-bufs, pinned, vmapped, whose pages have uses beyond its own, or
+/// whose fences do not signal in time (see @purge).
 /// Reclaim calls @purge and @evict from a shrinker
 /// context: allocations there are served from the reclaim reserves and may
 /// fail (handle that with -EBUSY), and any wait must be bounded and must
@@ -46,8 +47,12 @@ pub struct drm_gem_shmem_shrinker {
 #[repr(C)]
 pub struct drm_gem_shmem_shrinker_ops {
     /// @purge: The object's content is about to be destroyed for good.
-    /// Stop every device access to its pages (unmap them from the GPU,
-    /// detach them from the host); wait for the device only if @can_block.
+    /// The core calls it only once every fence of the object's reservation
+    /// has signalled: it waits up to 10 jiffies for them if @can_block and
+    /// skips the object if they have not; no new fence comes while the
+    /// reservation is held. Stop
+    /// every device access to its pages (unmap them from the GPU, detach
+    /// them from the host); wait for the device only if @can_block.
     /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
     /// The core then drops the pages, truncates the shmem file and makes CPU faults on the
     /// object raise SIGBUS.

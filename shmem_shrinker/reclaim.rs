@@ -103,6 +103,28 @@ unsafe fn purge_pages(o: &Locked, resident: bool) {
     }
 }
 
+/// How long reclaim waits, per object, for its fences to signal: a few
+/// jiffies, as msm does, so that a scan never waits without a short bound.
+const FENCE_WAIT_JIFFIES: c_ulong = 10;
+
+/// Wait up to [`FENCE_WAIT_JIFFIES`] for every fence of the object, jobs
+/// and bookkeeping alike, to signal; whether they did.
+///
+/// # Safety
+///
+/// `obj` is live.
+unsafe fn wait_idle(obj: *mut bindings::drm_gem_object) -> bool {
+    // SAFETY: The object and its reservation are live.
+    unsafe {
+        bindings::dma_resv_wait_timeout(
+            (*obj).resv,
+            bindings::dma_resv_usage_DMA_RESV_USAGE_BOOKKEEP,
+            false,
+            FENCE_WAIT_JIFFIES,
+        ) > 0
+    }
+}
+
 /// Whether anyone but the shrinker uses the pages: pins, kernel mappings,
 /// or page uses beyond the shrinker's own and that of a cached
 /// scatter/gather table. Fewer uses than that means a driver dropped one
@@ -169,7 +191,15 @@ fn reclaim_one(
         )
     };
     // Another device may use a dma-buf's pages at any time.
-    if shared || (resident && pages_in_use(o)) || (!idle && !ctx.can_block) {
+    if shared || (resident && pages_in_use(o)) {
+        return Err(Skip::Busy);
+    }
+    // The device's use shows in the fences; with the reservation held, no
+    // new one can be added, so once they signal, the driver's callback
+    // finds the object idle.
+    // SAFETY: Live object, lock held.
+    let idle = idle || (ctx.can_block && unsafe { wait_idle(obj) });
+    if !idle {
         return Err(Skip::Busy);
     }
     let event = l.event();

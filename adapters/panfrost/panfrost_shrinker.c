@@ -50,9 +50,6 @@
 
 MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
 
-/* How long reclaim waits for a BO's fences, in jiffies: a few, as msm. */
-#define PANFROST_SHRINKER_WAIT 10
-
 /* Whether @m is on its address space's list of evicted mappings. */
 static bool panfrost_shrinker_mapping_evicted(struct panfrost_gem_mapping *m)
 {
@@ -96,37 +93,19 @@ static void panfrost_shrinker_unmark_evicted(struct panfrost_gem_mapping *m)
 }
 
 /*
- * Whether the GPU may still use @bo's pages: unsignalled fences (waited for
- * a few jiffies if @can_block), a job that references it (from submit to
- * cleanup), or a mapping closed while a job or an ioctl still held it (only
- * its last put unmaps it, and no list leads to it). Reservation and mappings
- * lock held.
- */
-static bool panfrost_shrinker_bo_busy(struct panfrost_gem_object *bo, bool can_block)
-{
-	struct dma_resv *resv = bo->base.base.resv;
-
-	lockdep_assert_held(&bo->mappings.lock);
-	if (atomic_read(&bo->gpu_usecount) || bo->mappings.closed)
-		return true;
-	if (dma_resv_test_signaled(resv, DMA_RESV_USAGE_BOOKKEEP))
-		return false;
-	return !can_block ||
-	       dma_resv_wait_timeout(resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				     PANFROST_SHRINKER_WAIT) <= 0;
-}
-
-/*
  * Take @bo's mappings lock for reclaim (reservation held), if the GPU is
- * done with the BO. Returns 0 with the lock held, -EAGAIN when the lock
- * was contended, or -EBUSY.
+ * done with the BO. Its fences have signalled (the core waited for them);
+ * what remains is a job that references it (from submit to cleanup), or a
+ * mapping closed while a job or an ioctl still held it (only its last put
+ * unmaps it, and no list leads to it). Returns 0 with the lock held,
+ * -EAGAIN when the lock was contended, or -EBUSY.
  */
-static int panfrost_shrinker_lock_idle(struct panfrost_gem_object *bo, bool can_block)
+static int panfrost_shrinker_lock_idle(struct panfrost_gem_object *bo)
 {
 	dma_resv_assert_held(bo->base.base.resv);
 	if (!mutex_trylock(&bo->mappings.lock))
 		return -EAGAIN;
-	if (panfrost_shrinker_bo_busy(bo, can_block)) {
+	if (atomic_read(&bo->gpu_usecount) || bo->mappings.closed) {
 		mutex_unlock(&bo->mappings.lock);
 		return -EBUSY;
 	}
@@ -143,7 +122,7 @@ static int panfrost_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = panfrost_shrinker_lock_idle(bo, can_block);
+	int ret = panfrost_shrinker_lock_idle(bo);
 
 	if (ret)
 		return ret;
@@ -163,7 +142,7 @@ static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = panfrost_shrinker_lock_idle(bo, can_block);
+	int ret = panfrost_shrinker_lock_idle(bo);
 
 	if (ret)
 		return ret;

@@ -41,8 +41,9 @@ static struct virtio_gpu_device *to_vgdev(struct drm_gem_shmem_object *shmem)
 }
 
 /*
- * How long reclaim waits, per object, for the device to finish with the
- * pages and for the host to let go of them: a few jiffies, as msm does.
+ * How long reclaim waits, per object, for the host to let go of the pages:
+ * a few jiffies, as msm does. The core has already waited, as long at
+ * most, for the buffer's fences.
  */
 #define VIRTIO_GPU_SHRINKER_WAIT 10
 
@@ -81,10 +82,6 @@ static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool c
 	/* Once the device is gone, the host cannot be told to let go. */
 	if (!drm_dev_enter(vgdev->ddev, &idx))
 		return -EBUSY;
-	if (dma_resv_wait_timeout(shmem->base.resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				  VIRTIO_GPU_SHRINKER_WAIT) <= 0)
-		goto out;
-
 	if (!bo->detach_fence && bo->attached) {
 		fence = virtio_gpu_fence_alloc(vgdev, vgdev->fence_drv.context, 0);
 		if (!fence)

@@ -6,9 +6,12 @@
  * <drm/drm_gem_shmem_shrinker.h>.
  */
 
-#include <linux/delay.h>
-#include <linux/iosys-map.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/iosys-map.h>
+#include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/random.h>
@@ -435,6 +438,63 @@ static void test_busy_and_locked_are_skipped(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->evicted), 0);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), OBJ_PAGES);
 	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 1), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+static const char *fake_fence_name(struct dma_fence *f)
+{
+	return "shrinker-kunit";
+}
+
+static const struct dma_fence_ops fake_fence_ops = {
+	.get_driver_name = fake_fence_name,
+	.get_timeline_name = fake_fence_name,
+};
+
+static DEFINE_SPINLOCK(fake_fence_lock);
+
+/*
+ * An object whose fences have not signalled never reaches the driver: the
+ * scan (whose context may block) waits a few jiffies for them, not more,
+ * then skips it. Once they signal, it is reclaimed.
+ */
+static void test_unsignalled_fences_waited_for_briefly(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct dma_fence *fence;
+	unsigned long start, waited;
+	int ret;
+
+	write_pattern(test, shmem, 6);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, NULL), 0);
+	/* Freed by its last put: the reservation keeps a reference. */
+	fence = kzalloc_obj(*fence);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &fake_fence_ops, &fake_fence_lock, dma_fence_context_alloc(1), 1);
+	dma_resv_lock(shmem->base.resv, NULL);
+	ret = dma_resv_reserve_fences(shmem->base.resv, 1);
+	if (!ret)
+		dma_resv_add_fence(shmem->base.resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(shmem->base.resv);
+	if (ret)
+		dma_fence_put(fence);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	start = jiffies;
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true), 0);
+	waited = jiffies - start;
+	KUNIT_EXPECT_GE(test, waited, 5);
+	KUNIT_EXPECT_LT(test, waited, HZ);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 0);
+	KUNIT_EXPECT_EQ(test, stats_of(test).skipped_busy, 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(PURGEABLE));
+
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 1);
 	drm_gem_object_put(&shmem->base);
 }
 
@@ -878,6 +938,7 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_purge_frees),
 	KUNIT_CASE(test_evict_swap_in_keeps_content),
 	KUNIT_CASE(test_busy_and_locked_are_skipped),
+	KUNIT_CASE(test_unsignalled_fences_waited_for_briefly),
 	KUNIT_CASE(test_scan_honours_nr_and_order),
 	KUNIT_CASE(test_used_objects_get_a_second_chance),
 	KUNIT_CASE(test_counters_after_random_sequences),
