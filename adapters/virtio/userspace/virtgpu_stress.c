@@ -168,8 +168,12 @@ static int bo_map(struct worker *w, struct bo *bo)
 	if (bo->map)
 		return 0;
 	ret = __igt_virtgpu_mmap(w->fd, bo->handle, bo->pages * PAGE_BYTES, &bo->map);
-	/* A purge frees the mmap offset: mmap() of a purged buffer is refused. */
-	if (ret == -EINVAL && (bo->dontneed || bo->lost))
+	/*
+	 * A purge frees the mmap offset: mmap() of a purged buffer is refused,
+	 * with EINVAL, or with EACCES when a buffer of another file got the
+	 * same offset between the MAP ioctl and mmap() (drm_gem_mmap()).
+	 */
+	if ((ret == -EINVAL || ret == -EACCES) && (bo->dontneed || bo->lost))
 		ret = -ENODATA;
 	if (count(w, OP_MAP, ret))
 		bo->map = NULL;
