@@ -118,6 +118,13 @@ pub(crate) unsafe fn lru_first(
 pub(crate) static WORKQUEUE: AtomicPtr<bindings::workqueue_struct> =
     AtomicPtr::new(core::ptr::null_mut());
 
+/// The CPU the caller runs on, which picks the set of counters it writes.
+/// It may be stale by the time it is used (preemption); any set is
+/// correct, the current one only keeps the cache lines local.
+fn this_cpu() -> usize {
+    kernel::cpu::CpuId::current().as_u32() as usize
+}
+
 impl Device {
     /// A new device record for `drm`, not yet registered.
     pub(crate) fn new(drm: *mut bindings::drm_device, ops: Ops) -> Result<Arc<Self>> {
@@ -127,7 +134,7 @@ impl Device {
                 ops,
                 lrus: [const { Opaque::uninit() }; NR_LRUS],
                 dying: Opaque::uninit(),
-                acct: Accounting::new(),
+                acct: Accounting::new(this_cpu),
                 stats: Stats::default(),
                 retries: AtomicU32::new(0),
                 shrinker: AtomicPtr::new(core::ptr::null_mut()),

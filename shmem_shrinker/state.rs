@@ -243,29 +243,18 @@ pub struct Transition {
     pub retained: bool,
 }
 
-/// Objects and pages per state, for one device.
-///
-/// # Invariants
-///
-/// For each state, `objects` and `pages` are the number of tracked objects
-/// in it and the sum of their sizes in pages. They are written only by
-/// [`Tracked`]'s methods, which the caller serialises (the kernel holds the
-/// device's LRU lock); they may be read at any time without a lock, which
-/// is what keeps the shrinker's count callback O(1) and lock-free.
-pub struct Accounting {
+/// How many sets of counters an [`Accounting`] spreads its writes over.
+pub const NR_COUNTER_SETS: usize = 8;
+
+/// One set of per-state counters, on cache lines of its own.
+#[repr(align(64))]
+struct Counters {
     objects: [AtomicUsize; NR_STATES],
     pages: [AtomicUsize; NR_STATES],
 }
 
-impl Default for Accounting {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Accounting {
-    /// Empty counters.
-    pub const fn new() -> Self {
+impl Counters {
+    const fn new() -> Self {
         // An array of non-Copy atomics needs a const item to repeat.
         #[allow(clippy::declare_interior_mutable_const)]
         const ZERO: AtomicUsize = AtomicUsize::new(0);
@@ -274,15 +263,56 @@ impl Accounting {
             pages: [ZERO; NR_STATES],
         }
     }
+}
+
+/// Objects and pages per state, for one device.
+///
+/// Every transition of every object writes these counters, and objects in
+/// use change state on each get and put. So that CPUs working on separate
+/// objects do not write the same cache lines, the counts are spread over
+/// [`NR_COUNTER_SETS`] sets: a write goes to the set that `set_of_cpu`
+/// names (the kernel passes the current CPU, the host tests anything), and
+/// a read sums the sets. A set's own count may wrap below zero (an object
+/// counted in on one CPU and out on another); the sums may not.
+///
+/// # Invariants
+///
+/// For each state, the sums over the sets of `objects` and `pages` (modulo
+/// 2^usize::BITS) are the number of tracked objects in it and the sum of
+/// their sizes in pages, once every [`Tracked`] method that writes them has
+/// returned. The methods are called with the object's lock held, for many
+/// objects at once; reads need no lock and may see a transition half-done.
+pub struct Accounting {
+    sets: [Counters; NR_COUNTER_SETS],
+    set_of_cpu: fn() -> usize,
+}
+
+impl Accounting {
+    /// Empty counters; `set_of_cpu` says which set the caller writes (any
+    /// number: it is taken modulo [`NR_COUNTER_SETS`]).
+    pub const fn new(set_of_cpu: fn() -> usize) -> Self {
+        #[allow(clippy::declare_interior_mutable_const)]
+        const EMPTY: Counters = Counters::new();
+        Self {
+            sets: [EMPTY; NR_COUNTER_SETS],
+            set_of_cpu,
+        }
+    }
+
+    fn sum(&self, counter: impl Fn(&Counters) -> &AtomicUsize) -> usize {
+        self.sets.iter().fold(0, |n, set| {
+            n.wrapping_add(counter(set).load(Ordering::Relaxed))
+        })
+    }
 
     /// Objects in `state`.
     pub fn objects(&self, state: State) -> usize {
-        self.objects[state.index()].load(Ordering::Relaxed)
+        self.sum(|set| &set.objects[state.index()])
     }
 
     /// Pages of the objects in `state`.
     pub fn pages(&self, state: State) -> usize {
-        self.pages[state.index()].load(Ordering::Relaxed)
+        self.sum(|set| &set.pages[state.index()])
     }
 
     /// Objects tracked, in any state.
@@ -291,14 +321,20 @@ impl Accounting {
         State::ALL.iter().map(|s| self.objects(*s)).sum()
     }
 
+    fn local(&self) -> &Counters {
+        &self.sets[(self.set_of_cpu)() % NR_COUNTER_SETS]
+    }
+
     fn add(&self, state: State, pages: usize) {
-        self.objects[state.index()].fetch_add(1, Ordering::Relaxed);
-        self.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
+        let set = self.local();
+        set.objects[state.index()].fetch_add(1, Ordering::Relaxed);
+        set.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
     }
 
     fn sub(&self, state: State, pages: usize) {
-        self.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
-        self.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
+        let set = self.local();
+        set.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
+        set.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
     }
 }
 

@@ -5,9 +5,17 @@
 //! model; after every step the outcome, each object's state and every
 //! counter must agree.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use shmem_shrinker_logic::state::{
     Accounting, Class, Error, Event, Lru, Madv, State, Tracked, Use,
 };
+
+/// Each counter write goes to the next set of counters, as if every call
+/// ran on another CPU: the sums must still be exact.
+fn next_set() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// A small deterministic generator (xorshift64*), so failures reproduce
 /// from the printed seed.
@@ -176,7 +184,7 @@ fn check_counters(acct: &Accounting, models: &[Model], seed: u64, step: usize) {
 
 fn run(seed: u64, steps: usize, max_objects: usize) {
     let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
-    let acct = Accounting::new();
+    let acct = Accounting::new(next_set);
     let mut objs: Vec<Tracked> = Vec::new();
     let mut models: Vec<Model> = Vec::new();
     for step in 0..steps {

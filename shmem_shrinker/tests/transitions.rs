@@ -18,7 +18,7 @@ fn resident(acct: &Accounting) -> Tracked {
 
 #[test]
 fn new_object_is_unpopulated_and_counted() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let t = Tracked::new(8, &acct);
     assert_eq!(t.state(), State::Unpopulated);
     assert_eq!(
@@ -34,7 +34,7 @@ fn new_object_is_unpopulated_and_counted() {
 
 #[test]
 fn populate_then_uses_nest() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     assert_eq!(t.state(), EVICTABLE);
     for u in [Use::Pin, Use::Vmap] {
@@ -50,7 +50,7 @@ fn populate_then_uses_nest() {
 
 #[test]
 fn uses_need_resident_pages() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = Tracked::new(4, &acct);
     assert_eq!(
         t.apply(Event::Acquire(Use::Pin), &acct),
@@ -62,7 +62,7 @@ fn uses_need_resident_pages() {
 
 #[test]
 fn madvise_moves_between_classes_and_reports_retained() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     let tr = t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     assert_eq!((tr.from, tr.to, tr.retained), (EVICTABLE, PURGEABLE, true));
@@ -81,7 +81,7 @@ fn madvise_moves_between_classes_and_reports_retained() {
 
 #[test]
 fn mappings_make_eviction_costlier() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     assert_eq!(t.apply(Event::MmapOpen, &acct).unwrap().to, MAPPED);
     assert_eq!(t.apply(Event::Evict, &acct).unwrap().to, State::Evicted);
@@ -92,7 +92,7 @@ fn mappings_make_eviction_costlier() {
 
 #[test]
 fn reclaim_only_from_the_matching_class() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     assert_eq!(t.apply(Event::Purge, &acct), Err(Error::NotReclaimable));
     t.apply(Event::Acquire(Use::Pin), &acct).unwrap();
@@ -105,7 +105,7 @@ fn reclaim_only_from_the_matching_class() {
 
 #[test]
 fn purged_content_is_gone_for_good() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
     t.apply(Event::Purge, &acct).unwrap();
@@ -124,7 +124,7 @@ fn purged_content_is_gone_for_good() {
 
 #[test]
 fn evicted_content_comes_back_with_its_advice() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     t.apply(Event::Evict, &acct).unwrap();
     assert_eq!(
@@ -140,7 +140,7 @@ fn evicted_content_comes_back_with_its_advice() {
 
 #[test]
 fn evicted_dontneed_objects_are_purgeable_from_swap() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     assert_eq!(t.lru(), Some(Lru::Evictable));
     t.apply(Event::Evict, &acct).unwrap();
@@ -163,7 +163,7 @@ fn evicted_dontneed_objects_are_purgeable_from_swap() {
 
 #[test]
 fn a_used_object_gets_a_second_chance_once() {
-    let acct = Accounting::new();
+    let acct = Accounting::new(|| 0);
     let mut t = resident(&acct);
     assert!(!t.take_referenced(), "population alone is no use");
     t.apply(Event::Acquire(Use::Vmap), &acct).unwrap();
