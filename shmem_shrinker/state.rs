@@ -263,6 +263,16 @@ impl Counters {
             pages: [ZERO; NR_STATES],
         }
     }
+
+    fn add(&self, state: State, pages: usize) {
+        self.objects[state.index()].fetch_add(1, Ordering::Relaxed);
+        self.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
+    }
+
+    fn sub(&self, state: State, pages: usize) {
+        self.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
+        self.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
+    }
 }
 
 /// Objects and pages per state, for one device.
@@ -321,20 +331,9 @@ impl Accounting {
         State::ALL.iter().map(|s| self.objects(*s)).sum()
     }
 
+    /// The set the caller writes.
     fn local(&self) -> &Counters {
         &self.sets[(self.set_of_cpu)() % NR_COUNTER_SETS]
-    }
-
-    fn add(&self, state: State, pages: usize) {
-        let set = self.local();
-        set.objects[state.index()].fetch_add(1, Ordering::Relaxed);
-        set.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
-    }
-
-    fn sub(&self, state: State, pages: usize) {
-        let set = self.local();
-        set.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
-        set.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
     }
 }
 
@@ -362,7 +361,7 @@ pub struct Tracked {
 impl Tracked {
     /// Start tracking an object of `pages` pages, unpopulated and WILLNEED.
     pub fn new(pages: usize, acct: &Accounting) -> Self {
-        acct.add(State::Unpopulated, pages);
+        acct.local().add(State::Unpopulated, pages);
         Self {
             state: State::Unpopulated,
             pages,
@@ -376,7 +375,7 @@ impl Tracked {
 
     /// Stop tracking: the object leaves the counters.
     pub fn untrack(self, acct: &Accounting) {
-        acct.sub(self.state, self.pages);
+        acct.local().sub(self.state, self.pages);
     }
 
     /// The current state.
@@ -506,8 +505,10 @@ impl Tracked {
             },
         };
         if to != from {
-            acct.sub(from, self.pages);
-            acct.add(to, self.pages);
+            // One set for both halves: one look at the CPU number.
+            let set = acct.local();
+            set.sub(from, self.pages);
+            set.add(to, self.pages);
             self.state = to;
         }
         Ok(Transition {
