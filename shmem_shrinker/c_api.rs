@@ -50,9 +50,9 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// The core calls it only once every fence of the object's reservation
     /// has signalled: it waits up to 10 jiffies for them if @can_block and
     /// skips the object if they have not; no new fence comes while the
-    /// reservation is held. Stop
-    /// every device access to its pages (unmap them from the GPU, detach
-    /// them from the host); wait for the device only if @can_block.
+    /// reservation is held. Stop every device access to its pages (unmap
+    /// them from the GPU, detach them from the host); wait for the device
+    /// only if @can_block.
     /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
     /// The core then drops the pages, truncates the shmem file and makes CPU faults on the
     /// object raise SIGBUS.
