@@ -9,7 +9,7 @@
 //!                                              and on commands the device refused
 //!                                              (only counted with the option)
 //!                                              not excused by the KNOWN list
-//! workbench summary OUT.json [--kunit JSON]... [--cargo NAME=LOG]...
+//! workbench summary OUT.json [--kunit [RUN=]JSON]... [--require SUITE]... [--cargo NAME=LOG]...
 //!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY=pass|skip]...
 //!                                              count results, print `N passed, N failed`
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
@@ -139,6 +139,7 @@ fn summary(args: &[String]) -> Result<(), String> {
     let mut suites = results::Suites::new();
     let mut igt_runs = Vec::new();
     let mut expect = Vec::new();
+    let mut required = Vec::new();
     let mut it = rest.iter();
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -148,7 +149,16 @@ fn summary(args: &[String]) -> Result<(), String> {
                 igt_runs.push((run.to_string(), igt::parse(&read(log)?)));
             }
             "--igt-expect" => expect.push(igt::parse_expect(value)?),
-            "--kunit" => suites.extend(results::kunit_json(&read(value)?)?),
+            "--kunit" => match value.split_once('=') {
+                // RUN=JSON: another kernel's suites, named RUN:SUITE.
+                Some((run, json)) => suites.extend(
+                    results::kunit_json(&read(json)?)?
+                        .into_iter()
+                        .map(|(suite, counts)| (format!("{run}:{suite}"), counts)),
+                ),
+                None => suites.extend(results::kunit_json(&read(value)?)?),
+            },
+            "--require" => required.push(value.clone()),
             "--cargo" => {
                 let (name, log) = value.split_once('=').ok_or("--cargo takes NAME=LOG")?;
                 suites.insert(name.to_string(), results::cargo_test(name, &read(log)?));
@@ -163,6 +173,13 @@ fn summary(args: &[String]) -> Result<(), String> {
         if !suites.contains_key(suite) {
             return Err(format!(
                 "--igt-expect {suite}: no such IGT binary in the logs"
+            ));
+        }
+    }
+    for suite in &required {
+        if suites.get(suite).is_none_or(|c| c.passed == 0) {
+            return Err(format!(
+                "--require {suite}: the suite did not run or passed nothing"
             ));
         }
     }

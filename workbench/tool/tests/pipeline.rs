@@ -37,7 +37,13 @@ fn workbench(args: &[&str]) -> Output {
 
 /// Parse a console log with kunit.py into JSON, then summarise it.
 fn check_log(log: &str) -> (Output, String) {
-    let tmp = std::env::temp_dir().join(format!("wb-pipeline-{}-{log}", std::process::id()));
+    check_log_as(log, "", &[])
+}
+
+/// As [`check_log`], the suites named `RUN:SUITE` when `run` is not empty
+/// (another kernel's, as make norust's), with more summary options.
+fn check_log_as(log: &str, run: &str, more: &[&str]) -> (Output, String) {
+    let tmp = std::env::temp_dir().join(format!("wb-pipeline-{}-{run}{log}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let json = tmp.join("kunit.json");
     let parse = Command::new("python3")
@@ -53,12 +59,19 @@ fn check_log(log: &str) -> (Output, String) {
         String::from_utf8_lossy(&parse.stdout)
     );
     let summary = tmp.join("summary.json");
-    let out = workbench(&[
+    let kunit = if run.is_empty() {
+        json.to_str().unwrap().to_string()
+    } else {
+        format!("{run}={}", json.display())
+    };
+    let mut args = vec![
         "summary",
         summary.to_str().unwrap(),
         "--kunit",
-        json.to_str().unwrap(),
-    ]);
+        kunit.as_str(),
+    ];
+    args.extend_from_slice(more);
+    let out = workbench(&args);
     let summary_text = std::fs::read_to_string(&summary).unwrap_or_default();
     std::fs::remove_dir_all(&tmp).unwrap();
     (out, summary_text)
@@ -83,6 +96,28 @@ fn failing_kunit_case_fails_the_check_and_is_named() {
     let j: serde_json::Value = serde_json::from_str(&summary).unwrap();
     assert_eq!(j["suites"]["kit_selftest_fail"]["failed"], 1);
     assert_eq!(j["suites"]["kit_selftest_pass"]["skipped"], 1);
+}
+
+#[test]
+fn another_kernels_suites_are_named_by_run_and_can_be_required() {
+    let (out, summary) = check_log_as(
+        "kunit-all-pass.log",
+        "norust",
+        &["--require", "norust:kit_selftest_pass"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let j: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(j["suites"]["norust:kit_selftest_pass"]["passed"].as_u64() > Some(0));
+    let (out, _) = check_log_as(
+        "kunit-all-pass.log",
+        "norust",
+        &["--require", "norust:absent"],
+    );
+    assert!(
+        !out.status.success(),
+        "a required suite that did not run must fail"
+    );
 }
 
 #[test]
