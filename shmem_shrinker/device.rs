@@ -28,7 +28,10 @@ use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering
 use kernel::{
     bindings, container_of,
     prelude::*,
-    sync::Arc,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc,
+    },
     types::Opaque,
     workqueue::{impl_has_work, new_work, Work, WorkItem},
 };
@@ -160,10 +163,12 @@ impl Device {
     /// `count_objects`, which may be off by a concurrent move).
     pub(crate) fn lru_pages(&self) -> [usize; NR_LRUS] {
         Lru::ALL.map(|l| {
-            // SAFETY: A racy read of an initialised counter, as drm_gem_lru
-            // documents for count_objects.
-            let n = unsafe { core::ptr::read_volatile(&raw const (*self.lru(l)).count) };
-            n.max(0) as usize
+            // SAFETY: An initialised, aligned counter that lives as long as
+            // `self`. Its writers hold the list lock and write it with
+            // WRITE_ONCE(); this read (READ_ONCE()) does not take the lock,
+            // as drm_gem_lru documents for count_objects.
+            let count = unsafe { Atomic::from_ptr(&raw mut (*self.lru(l)).count) };
+            count.load(Relaxed).max(0) as usize
         })
     }
 
@@ -174,13 +179,15 @@ impl Device {
     /// `obj` is live and tracked by this device, and the caller holds its
     /// reservation lock.
     pub(crate) unsafe fn is_on(&self, obj: *mut bindings::drm_gem_object, l: Lru) -> bool {
-        // SAFETY: A racy read of a pointer, which only the holders of the
-        // list lock write. With the reservation lock held, the only one who
-        // may move the object meanwhile is a scan, which takes it to its
-        // private list and back to this one (or, if it reclaims it or takes
-        // it off as in use, first needs the reservation lock). A stale read
-        // can thus only cause a needless move, never a missing one.
-        let lru = unsafe { core::ptr::read_volatile(&raw const (*obj).lru) };
+        // SAFETY: The object is live, its `lru` field aligned. Only the
+        // holders of the list lock write it, with WRITE_ONCE(); this read
+        // (READ_ONCE()) does not take that lock. With the reservation lock held,
+        // the only one who may move the object meanwhile is a scan, which
+        // takes it to its private list and back to this one (or, if it
+        // reclaims it or takes it off as in use, first needs the
+        // reservation lock). A stale read can thus only cause a needless
+        // move, never a missing one.
+        let lru = unsafe { Atomic::from_ptr(&raw mut (*obj).lru) }.load(Relaxed);
         core::ptr::eq(lru, self.lru(l))
     }
 

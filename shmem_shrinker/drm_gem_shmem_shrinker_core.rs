@@ -27,6 +27,11 @@
 
 use kernel::prelude::*;
 
+/// The atomics of `state.rs` and `policy.rs`: the kernel's (LKMM) ones.
+/// Their host build (`host.rs`) has a stand-in with the same API.
+mod atomic {
+    pub(crate) use kernel::sync::atomic::{Atomic, Relaxed};
+}
 mod c_api;
 mod debugfs;
 mod device;

@@ -5,8 +5,8 @@
 //! Like `state.rs`, this file needs no kernel: `cargo test` checks it on the
 //! host and the kernel compiles it unchanged.
 
+use crate::atomic::{Atomic, Relaxed};
 use crate::state::{Lru, NR_LRUS};
-use core::sync::atomic::{AtomicU64, Ordering};
 
 /// What the reclaim context allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,9 +117,16 @@ pub enum Skip {
 macro_rules! counters {
     ($($(#[$doc:meta])* $name:ident,)*) => {
         /// Cumulative reclaim statistics of one device.
-        #[derive(Default)]
         pub struct Stats {
-            $($(#[$doc])* $name: AtomicU64,)*
+            $($(#[$doc])* $name: Atomic<u64>,)*
+        }
+
+        impl Default for Stats {
+            fn default() -> Self {
+                Self {
+                    $($name: Atomic::<u64>::new(0),)*
+                }
+            }
         }
 
         /// A copy of [`Stats`] at one moment.
@@ -140,7 +147,7 @@ macro_rules! counters {
             /// Read every counter.
             pub fn snapshot(&self) -> StatsSnapshot {
                 StatsSnapshot {
-                    $($name: self.$name.load(Ordering::Relaxed),)*
+                    $($name: self.$name.load(Relaxed),)*
                 }
             }
         }
@@ -177,27 +184,25 @@ counters! {
 impl Stats {
     /// An object was looked at by a scan.
     pub fn scanned(&self) {
-        self.scanned.fetch_add(1, Ordering::Relaxed);
+        self.scanned.add(1, Relaxed);
     }
 
     /// An object of `pages` pages was purged.
     pub fn purged(&self, pages: usize) {
-        self.purged.fetch_add(1, Ordering::Relaxed);
-        self.purged_pages.fetch_add(pages as u64, Ordering::Relaxed);
+        self.purged.add(1, Relaxed);
+        self.purged_pages.add(pages as u64, Relaxed);
     }
 
     /// An object of `pages` pages was evicted.
     pub fn evicted(&self, pages: usize) {
-        self.evicted.fetch_add(1, Ordering::Relaxed);
-        self.evicted_pages
-            .fetch_add(pages as u64, Ordering::Relaxed);
+        self.evicted.add(1, Relaxed);
+        self.evicted_pages.add(pages as u64, Relaxed);
     }
 
     /// An evicted object of `pages` pages was brought back.
     pub fn swapped_in(&self, pages: usize) {
-        self.swapped_in.fetch_add(1, Ordering::Relaxed);
-        self.swapped_in_pages
-            .fetch_add(pages as u64, Ordering::Relaxed);
+        self.swapped_in.add(1, Relaxed);
+        self.swapped_in_pages.add(pages as u64, Relaxed);
     }
 
     /// A scanned object was left alone.
@@ -209,6 +214,6 @@ impl Stats {
             Skip::NoSwap => &self.skipped_no_swap,
             Skip::Referenced => &self.skipped_referenced,
         };
-        c.fetch_add(1, Ordering::Relaxed);
+        c.add(1, Relaxed);
     }
 }

@@ -32,7 +32,7 @@
 //! [`Tracked::lru`] says which reclaim list an object belongs on, so the
 //! lists follow the states without a second copy of the rules.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
+use crate::atomic::{Atomic, Relaxed};
 
 /// Why an idle resident object can be reclaimed, ordered by the cost of
 /// reclaiming it: the shrinker scans classes in this order.
@@ -249,15 +249,15 @@ pub const NR_COUNTER_SETS: usize = 8;
 /// One set of per-state counters, on cache lines of its own.
 #[repr(align(64))]
 struct Counters {
-    objects: [AtomicUsize; NR_STATES],
-    pages: [AtomicUsize; NR_STATES],
+    objects: [Atomic<usize>; NR_STATES],
+    pages: [Atomic<usize>; NR_STATES],
 }
 
 impl Counters {
     const fn new() -> Self {
         // An array of non-Copy atomics needs a const item to repeat.
         #[allow(clippy::declare_interior_mutable_const)]
-        const ZERO: AtomicUsize = AtomicUsize::new(0);
+        const ZERO: Atomic<usize> = Atomic::<usize>::new(0);
         Self {
             objects: [ZERO; NR_STATES],
             pages: [ZERO; NR_STATES],
@@ -265,13 +265,13 @@ impl Counters {
     }
 
     fn add(&self, state: State, pages: usize) {
-        self.objects[state.index()].fetch_add(1, Ordering::Relaxed);
-        self.pages[state.index()].fetch_add(pages, Ordering::Relaxed);
+        self.objects[state.index()].add(1, Relaxed);
+        self.pages[state.index()].add(pages, Relaxed);
     }
 
     fn sub(&self, state: State, pages: usize) {
-        self.objects[state.index()].fetch_sub(1, Ordering::Relaxed);
-        self.pages[state.index()].fetch_sub(pages, Ordering::Relaxed);
+        self.objects[state.index()].fetch_sub(1, Relaxed);
+        self.pages[state.index()].fetch_sub(pages, Relaxed);
     }
 }
 
@@ -309,10 +309,10 @@ impl Accounting {
         }
     }
 
-    fn sum(&self, counter: impl Fn(&Counters) -> &AtomicUsize) -> usize {
-        self.sets.iter().fold(0, |n, set| {
-            n.wrapping_add(counter(set).load(Ordering::Relaxed))
-        })
+    fn sum(&self, counter: impl Fn(&Counters) -> &Atomic<usize>) -> usize {
+        self.sets
+            .iter()
+            .fold(0, |n, set| n.wrapping_add(counter(set).load(Relaxed)))
     }
 
     /// Objects in `state`.
