@@ -39,11 +39,14 @@ pub struct drm_gem_shmem_shrinker {
 /// as dma-bufs, pinned, vmapped, whose pages have uses beyond its own, or
 /// whose fences do not signal in time (see @purge).
 /// Reclaim calls @purge and @evict from a shrinker
-/// context: allocations there are served from the reclaim reserves and may
-/// fail (handle that with -EBUSY), and any wait must be bounded and must
-/// not depend on memory reclaim making progress. Locks the driver needs
-/// there are trylocked: -EAGAIN says one was contended, which the scan
-/// counts as a locked object and reports so that the kernel comes back.
+/// context: allocate there only without entering reclaim (GFP_NOWAIT, and
+/// never __GFP_NOFAIL) and handle a failure with -EBUSY; any wait must be
+/// bounded and must not depend on memory reclaim making progress. Scans
+/// started by hand (debugfs, drm_gem_shmem_shrinker_scan()) run inside
+/// lockdep's reclaim context, so lockdep reports an allocation or a lock
+/// that breaks this at once. Locks the driver needs there are trylocked:
+/// -EAGAIN says one was contended, which the scan counts as a contended
+/// object, so that the kernel comes back.
 #[repr(C)]
 pub struct drm_gem_shmem_shrinker_ops {
     /// @purge: The object's content is about to be destroyed for good.
@@ -650,9 +653,12 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_stats(
 ///
 /// For tests and debugfs. The context is taken to allow blocking; eviction
 /// does not require swap space here: without swap, evicted pages stay in
-/// the page cache, unreferenced, until swap-in takes them back.
+/// the page cache, unreferenced, until swap-in takes them back. The scan
+/// runs inside lockdep's reclaim context (see &drm_gem_shmem_shrinker_ops).
 ///
-/// Return: The number of pages of memory freed, or -EINVAL.
+/// Return: The number of pages of memory freed; -EAGAIN when none were
+/// freed but objects were contended (a reservation, or a lock of the
+/// driver's: the kernel shrinker would be called again); -EINVAL.
 ///
 /// # Safety
 ///
@@ -672,7 +678,11 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_scan(
         can_block: true,
         swap_pages: if may_evict { usize::MAX } else { 0 },
     };
-    reclaim::scan(&reg.dev, nr_pages, ctx).freed as c_long
+    let res = reclaim::scan_now(&reg.dev, nr_pages, ctx);
+    if res.freed == 0 && res.contended > 0 {
+        return EAGAIN.to_errno() as c_long;
+    }
+    res.freed as c_long
 }
 
 /// drm_gem_shmem_shrinker_count - What the kernel shrinker's count_objects says now

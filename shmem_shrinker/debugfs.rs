@@ -74,7 +74,7 @@ fn write_scan(dev: &Arc<Device>, reader: &mut UserSliceReader) -> Result {
         can_block: true,
         swap_pages: usize::MAX,
     };
-    crate::reclaim::scan(dev, pages, ctx);
+    crate::reclaim::scan_now(dev, pages, ctx);
     Ok(())
 }
 

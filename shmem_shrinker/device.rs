@@ -285,14 +285,18 @@ impl Device {
         self.blocked.load(Ordering::Relaxed)
     }
 
-    /// Block reclaim and wait for running scans to finish. Each scan ends
-    /// after a bounded number of objects, each with bounded waits.
+    /// Block reclaim and wait for running scans to finish, then for the
+    /// worker to drop the references they left: afterwards the core calls
+    /// nothing of the driver's (no callback, no last put reaching its free
+    /// path) until [`Device::unblock`]. Each scan ends after a bounded
+    /// number of objects, each with bounded waits.
     pub(crate) fn block(&self) {
         self.blocked.store(true, Ordering::SeqCst);
         while self.active.load(Ordering::SeqCst) != 0 {
             // SAFETY: Sleeping in process context.
             unsafe { bindings::msleep(1) };
         }
+        self.flush_puts();
     }
 
     /// Let reclaim run again.

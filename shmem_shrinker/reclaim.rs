@@ -320,7 +320,6 @@ fn scan_list(
                     r.map(|(n, _)| n)
                 }
                 None => {
-                    res.contended += pages;
                     // SAFETY: As above; no reservation lock is held.
                     unsafe { bindings::mutex_lock(lock) };
                     Err(Skip::Locked)
@@ -330,6 +329,11 @@ fn scan_list(
             match result {
                 Ok(n) => res.freed += n,
                 Err(why) => {
+                    // Its reservation, or (the driver's -EAGAIN) a lock of
+                    // the driver's, was held: the kernel should come back.
+                    if why == Skip::Locked {
+                        res.contended += pages;
+                    }
                     if why == Skip::Referenced && pass == 0 {
                         // SAFETY: The lock is held; the object is on `still`.
                         unsafe { bindings::drm_gem_lru_move_tail_locked(second.get(), obj) };
@@ -370,6 +374,26 @@ pub(crate) fn scan(dev: &Arc<Device>, nr_to_scan: usize, mut ctx: ScanContext) -
         scan_list(dev, l, nr_to_scan, &mut ctx, &mut res);
     }
     dev.exit_scan();
+    res
+}
+
+/// Scan now, for a test or debugfs, as reclaim would: lockdep sees the scan
+/// inside a reclaim context (`fs_reclaim`), as in direct reclaim without
+/// `PF_MEMALLOC`, so an allocation that may enter reclaim or a lock also
+/// held around such allocations, in the core or in a driver's callback, is
+/// reported at once instead of when memory happens to run short.
+pub(crate) fn scan_now(dev: &Arc<Device>, nr_to_scan: usize, ctx: ScanContext) -> ScanResult {
+    #[cfg(CONFIG_LOCKDEP)]
+    // SAFETY: Balanced with the release below.
+    unsafe {
+        bindings::fs_reclaim_acquire(bindings::GFP_KERNEL)
+    };
+    let res = scan(dev, nr_to_scan, ctx);
+    #[cfg(CONFIG_LOCKDEP)]
+    // SAFETY: Acquired above.
+    unsafe {
+        bindings::fs_reclaim_release(bindings::GFP_KERNEL)
+    };
     res
 }
 

@@ -63,8 +63,8 @@ ALLOW_ERROR_INJECTION(virtio_gpu_shrinker_wait_detach, ERRNO);
 /*
  * Detach the host from the pages and wait until it has let go of them.
  * Nothing here allocates with __GFP_NOFAIL or waits without a short
- * bound: the command buffer is allocated without entering reclaim, a full
- * ring fails the object with -EBUSY, and a detach that does not complete
+ * bound: the fence and the command buffer are allocated without entering
+ * reclaim, a full ring fails the object with -EBUSY, and a detach that does not complete
  * in time is kept in @bo->detach_fence while the object is skipped (its
  * pages stay). The next attempt waits for that detach instead of sending
  * another; a use before it re-attaches the pages
@@ -83,7 +83,8 @@ static int virtio_gpu_shrinker_detach(struct drm_gem_shmem_object *shmem, bool c
 	if (!drm_dev_enter(vgdev->ddev, &idx))
 		return -EBUSY;
 	if (!bo->detach_fence && bo->attached) {
-		fence = virtio_gpu_fence_alloc(vgdev, vgdev->fence_drv.context, 0);
+		fence = virtio_gpu_fence_alloc_gfp(vgdev, vgdev->fence_drv.context, 0,
+						   GFP_NOWAIT | __GFP_NOWARN);
 		if (!fence)
 			goto out;
 		if (virtio_gpu_object_detach_nowait(vgdev, bo, fence)) {

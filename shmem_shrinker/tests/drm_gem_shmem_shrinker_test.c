@@ -41,12 +41,17 @@ MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 #define OBJ_SIZE	(4 * PAGE_SIZE)
 #define OBJ_PAGES	(OBJ_SIZE >> PAGE_SHIFT)
 
-/* The driver side of a test: callback counts and a way to refuse. */
+/* The driver side of a test: callback counts and ways to misbehave. */
 struct fake_driver {
 	struct drm_device *drm;
 	struct drm_gem_shmem_shrinker *shrinker;
-	atomic_t purged, evicted, swapped_in;
-	bool refuse;
+	atomic_t purged, evicted, swapped_in, freed;
+	/* purge and evict return this instead of 0. */
+	int refuse;
+	/* evict drops this reference, as a user closing the object would. */
+	struct drm_gem_object *put_in_evict;
+	/* The free path sleeps this long first (a driver's slow teardown). */
+	unsigned int free_delay_ms;
 };
 
 /* Tests run one at a time: the callbacks find their driver here. */
@@ -55,15 +60,21 @@ static struct fake_driver *current_driver;
 static int fake_purge(struct drm_gem_shmem_object *shmem, bool can_block)
 {
 	if (current_driver->refuse)
-		return -EBUSY;
+		return current_driver->refuse;
 	atomic_inc(&current_driver->purged);
 	return 0;
 }
 
 static int fake_evict(struct drm_gem_shmem_object *shmem, bool can_block)
 {
+	struct drm_gem_object *put = current_driver->put_in_evict;
+
 	if (current_driver->refuse)
-		return -EBUSY;
+		return current_driver->refuse;
+	if (put) {
+		current_driver->put_in_evict = NULL;
+		drm_gem_object_put(put);
+	}
 	atomic_inc(&current_driver->evicted);
 	return 0;
 }
@@ -83,7 +94,11 @@ static const struct drm_gem_shmem_shrinker_ops fake_ops = {
 /* A driver's free path: drm_gem_shmem_release() untracks the object. */
 static void fake_free(struct drm_gem_object *obj)
 {
+	if (current_driver && current_driver->free_delay_ms)
+		msleep(current_driver->free_delay_ms);
 	drm_gem_shmem_free(to_drm_gem_shmem_obj(obj));
+	if (current_driver)
+		atomic_inc(&current_driver->freed);
 }
 
 static const struct drm_gem_object_funcs fake_funcs = {
@@ -402,17 +417,26 @@ static void test_busy_and_locked_are_skipped(struct kunit *test)
 
 	write_pattern(test, shmem, 1);
 
-	/* Reservation held by someone else: skipped, counted, rotated. */
+	/*
+	 * Reservation held by someone else: skipped, counted, rotated, and
+	 * reported as contended (the kernel shrinker would be called again).
+	 */
 	dma_resv_lock(shmem->base.resv, NULL);
-	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), -EAGAIN);
 	dma_resv_unlock(shmem->base.resv);
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.skipped_locked, 1);
 
-	/* The driver refuses: skipped as busy. */
-	drv->refuse = true;
+	/* A lock of the driver's was contended (-EAGAIN): the same. */
+	drv->refuse = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), -EAGAIN);
+	st = stats_of(test);
+	KUNIT_EXPECT_EQ(test, st.skipped_locked, 2);
+
+	/* The driver refuses: skipped as busy, and nothing to come back for. */
+	drv->refuse = -EBUSY;
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, OBJ_PAGES, true), 0);
-	drv->refuse = false;
+	drv->refuse = 0;
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.skipped_busy, 1);
 
@@ -644,9 +668,9 @@ static void test_unconverted_helpers_swap_in(struct kunit *test)
 	p = map.vaddr;
 	for (i = 0; i < SZ_64K / sizeof(u32); i++)
 		bad += p[i] != (0x5eed ^ (u32)(i * 2654435761u));
-	/* Vmapped behind the shrinker's back: resident, and never reclaimed. */
+	/* Vmapped, and locked, behind the shrinker's back: contended. */
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
-							  true), 0);
+							  true), -EAGAIN);
 	drm_gem_shmem_vunmap_locked(shmem, &map);
 	dma_resv_unlock(shmem->base.resv);
 	KUNIT_EXPECT_EQ(test, bad, 0);
@@ -929,6 +953,31 @@ static void test_count_objects_cost(struct kunit *test)
 		drm_gem_object_put(&obj[i]->base);
 }
 
+/*
+ * Suspend waits for the references that scans handed to the core's
+ * worker: once it returns, no last put reaches the driver's free path
+ * (which may use queues that freeze tears down) until resume.
+ */
+static void test_suspend_flushes_last_puts(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+
+	write_pattern(test, shmem, 8);
+	/*
+	 * The user's reference goes while the scan holds its own: the scan's
+	 * put is the last one, which the worker drops, slowly.
+	 */
+	drv->put_in_evict = &shmem->base;
+	drv->free_delay_ms = 100;
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	drm_gem_shmem_shrinker_suspend(drv->shrinker);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->freed), 1);
+	drm_gem_shmem_shrinker_resume(drv->shrinker);
+	KUNIT_EXPECT_NULL(test, drv->put_in_evict);
+}
+
 static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_register_bad_input),
 	KUNIT_CASE(test_objects_outlive_unregister),
@@ -948,6 +997,7 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_extra_page_use_never_purged),
 	KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
 	KUNIT_CASE(test_suspend_blocks_reclaim),
+	KUNIT_CASE(test_suspend_flushes_last_puts),
 	KUNIT_CASE_SLOW(test_racing_users_and_scans),
 	KUNIT_CASE_SLOW(test_count_objects_cost),
 	{}

@@ -51,12 +51,16 @@ static bool pst_resident(struct kunit *test, struct panfrost_gem_object *bo)
 	       state != DRM_GEM_SHMEM_SHRINKER_STATE_UNPOPULATED;
 }
 
-/* Reclaim everything it can, evicting too if @may_evict, as memory pressure would. */
+/*
+ * Reclaim everything it can, evicting too if @may_evict, as memory pressure
+ * would. Contended BOs (-EAGAIN when nothing else was freed) are left.
+ */
 static void pst_scan(struct kunit *test, bool may_evict)
 {
 	struct panfrost_device *pfdev = test->priv;
+	long ret = drm_gem_shmem_shrinker_scan(pfdev->shrinker, SZ_1M, may_evict);
 
-	KUNIT_ASSERT_GE(test, drm_gem_shmem_shrinker_scan(pfdev->shrinker, SZ_1M, may_evict), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, ret >= 0 || ret == -EAGAIN, "scan: %ld", ret);
 }
 
 /* Write (@write) or check a pattern of @seed in every page; returns the bad pages. */
