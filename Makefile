@@ -26,11 +26,11 @@ PERF_BZIMAGE   := $(PERF_BUILD)/arch/x86/boot/bzImage
 INITRAMFS := $(OUT)/vm/initramfs.cpio.gz
 VM_MEM    ?= 1G
 
-export KIT_CACHE TREE BUILD PERF_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMAGE INITRAMFS VM_MEM
+export KIT_CACHE TREE BUILD PERF_BUILD NORUST_BUILD KCSAN_BUILD OUT FRAGMENT WORKBENCH BZIMAGE PERF_BZIMAGE INITRAMFS VM_MEM
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust modular arm64 lava virgl stress kunit-repeat bench \
+	config-perf kernel-perf norust modular arm64 lava virgl stress kcsan kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -106,8 +106,8 @@ virgl: kernel-perf stock initramfs tool
 	@bash workbench/virgl.sh
 
 # panfrost in a kernel configured without Rust (its objects only).
-norust: tree
-	@bash workbench/kernel.sh norust $(NORUST_BUILD) $(FRAGMENT)
+norust: tree tool
+	@bash workbench/kernel.sh norust $(NORUST_BUILD) workbench/norust.config
 
 # The kit's configuration with DRM, the shmem helper and both drivers as
 # modules, as distributions build them: Kconfig keeps the core (=m).

@@ -17,6 +17,7 @@
 #include <linux/types.h>
 struct drm_device;
 struct drm_gem_shmem_object;
+struct sg_table;
 
 /**
  * DRM_GEM_SHMEM_SHRINKER_USE_PIN - the pages are pinned (scanout, dma-buf export).
@@ -27,6 +28,17 @@ struct drm_gem_shmem_object;
  * DRM_GEM_SHMEM_SHRINKER_USE_VMAP - the pages are mapped into the kernel (vmap).
  */
 #define DRM_GEM_SHMEM_SHRINKER_USE_VMAP 1
+
+/**
+ * DRM_GEM_SHMEM_SHRINKER_USE_SGT - the scatter/gather table that
+ * drm_gem_shmem_get_pages_sgt() or _locked() handed out is in use. Those
+ * helpers begin it themselves: a path that was not converted may keep the
+ * table for the object's whole life, so the object is not reclaimed until
+ * the driver ends the use with drm_gem_shmem_shrinker_put_locked() (for
+ * instance where it tears down what it built from the table). Not a
+ * count: one table per object, and one put ends the use.
+ */
+#define DRM_GEM_SHMEM_SHRINKER_USE_SGT 2
 
 /**
  * DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED - the content is needed.
@@ -90,11 +102,14 @@ struct drm_gem_shmem_shrinker;
  * as dma-bufs, pinned, vmapped, whose pages have uses beyond its own, or
  * whose fences do not signal in time (see @purge).
  * Reclaim calls @purge and @evict from a shrinker
- * context: allocations there are served from the reclaim reserves and may
- * fail (handle that with -EBUSY), and any wait must be bounded and must
- * not depend on memory reclaim making progress. Locks the driver needs
- * there are trylocked: -EAGAIN says one was contended, which the scan
- * counts as a locked object and reports so that the kernel comes back.
+ * context: allocate there only without entering reclaim (GFP_NOWAIT, and
+ * never __GFP_NOFAIL) and handle a failure with -EBUSY; any wait must be
+ * bounded and must not depend on memory reclaim making progress. Scans
+ * started by hand (debugfs, drm_gem_shmem_shrinker_scan()) run inside
+ * lockdep's reclaim context, so lockdep reports an allocation or a lock
+ * that breaks this at once. Locks the driver needs there are trylocked:
+ * -EAGAIN says one was contended, which the scan counts as a contended
+ * object, so that the kernel comes back.
  */
 struct drm_gem_shmem_shrinker_ops {
 	/**
@@ -124,8 +139,12 @@ struct drm_gem_shmem_shrinker_ops {
 	 * (&drm_gem_shmem_object.pages is valid): called from whichever shmem
 	 * helper brought them back (get_pages, pin, vmap, get_pages_sgt, the
 	 * fault handler) or from drm_gem_shmem_shrinker_get(). Restore the
-	 * device access that @evict tore down. Return 0 or a negative errno,
-	 * which that helper returns.
+	 * device access that @evict tore down; a table for it comes from
+	 * drm_gem_shmem_shrinker_get_pages_sgt_locked(), not from the shmem
+	 * helpers' drm_gem_shmem_get_pages_sgt() (whose table is in use for
+	 * good: DRM_GEM_SHMEM_SHRINKER_USE_SGT). Return 0 or a negative errno,
+	 * which that helper returns; the object then stays evicted, and the
+	 * core frees a table built meanwhile.
 	 */
 	int (*swap_in)(struct drm_gem_shmem_object *shmem);
 };
@@ -297,7 +316,10 @@ void drm_gem_shmem_shrinker_resume(struct drm_gem_shmem_shrinker *s);
  * when they first come in. Takes the reservation lock.
  *
  * Return: 0, -EINVAL for NULL or imported/exported objects, -EEXIST when
- * already tracked.
+ * already tracked, -EBUSY (with a warning: a driver bug) when its pages
+ * have uses besides pins, vmaps and the table: a userspace mapping made
+ * before, whose page use the shrinker could never drop, or a driver's own
+ * drm_gem_shmem_get_pages_locked().
  *
  * # Safety
  *
@@ -312,15 +334,21 @@ int drm_gem_shmem_shrinker_track(struct drm_gem_shmem_shrinker *s,
  * @shmem: A GEM shmem object, tracked or not (then nothing happens), or NULL.
  *
  * Optional: drm_gem_shmem_release() untracks the object itself. Drops the
- * page use the shrinker held; uses still held through
- * drm_gem_shmem_shrinker_get() are a driver bug (reported in the log; the
- * object is untracked anyway). Takes the reservation lock.
+ * page use the shrinker held. Only for an object that is idle and not
+ * mapped to userspace: tracked mappings hold no page use, so the pages
+ * could go while they still map them. A table handed out
+ * (DRM_GEM_SHMEM_SHRINKER_USE_SGT) may stay; it holds its own page use.
+ * Takes the reservation lock.
+ *
+ * Return: 0 (also for NULL or an untracked object), or -EBUSY (with a
+ * warning: a driver bug) when a use is held or userspace maps the object;
+ * it then stays tracked.
  *
  * # Safety
  *
  * @shmem is NULL or a live GEM shmem object.
  */
-void drm_gem_shmem_shrinker_untrack(struct drm_gem_shmem_object *shmem);
+int drm_gem_shmem_shrinker_untrack(struct drm_gem_shmem_object *shmem);
 
 /**
  * drm_gem_shmem_shrinker_get_locked - Swap an object in and begin a use
@@ -411,6 +439,30 @@ void drm_gem_shmem_shrinker_put(struct drm_gem_shmem_object *shmem, u32 use);
 int drm_gem_shmem_shrinker_swap_in_locked(struct drm_gem_shmem_object *shmem);
 
 /**
+ * drm_gem_shmem_shrinker_get_pages_sgt_locked - The scatter/gather table, for the device
+ * @shmem: A GEM shmem object, tracked or not, whose reservation lock the
+ *         caller holds.
+ *
+ * For a tracked object: as drm_gem_shmem_shrinker_swap_in_locked(), then
+ * the object's table, which lives until reclaim releases the pages. It is
+ * for the paths whose device mappings the driver's @evict and @purge
+ * callbacks tear down, and for @swap_in; build nothing from it that those
+ * callbacks do not know about. (drm_gem_shmem_get_pages_sgt() keeps its
+ * promise that the table lives as long as the object instead, by keeping
+ * the object resident: DRM_GEM_SHMEM_SHRINKER_USE_SGT.) For an object
+ * that is not tracked: drm_gem_shmem_get_pages_sgt_locked().
+ *
+ * Return: The table, or an ERR_PTR(): -EINVAL for NULL, -ENODATA when the
+ * content was purged, -ENOMEM, or the swap_in callback's error.
+ *
+ * # Safety
+ *
+ * @shmem is NULL or a live GEM shmem object whose reservation lock the
+ * caller holds.
+ */
+struct sg_table *drm_gem_shmem_shrinker_get_pages_sgt_locked(struct drm_gem_shmem_object *shmem);
+
+/**
  * drm_gem_shmem_shrinker_madvise - Record userspace's advice about an object
  * @shmem: A tracked object.
  * @madv: DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED (the content may be purged)
@@ -430,6 +482,29 @@ int drm_gem_shmem_shrinker_swap_in_locked(struct drm_gem_shmem_object *shmem);
 int drm_gem_shmem_shrinker_madvise(struct drm_gem_shmem_object *shmem,
 				   u32 madv,
 				   bool *retained);
+
+/**
+ * drm_gem_shmem_shrinker_madvise_locked - Record userspace's advice, lock held
+ * @shmem: A tracked object, whose reservation lock the caller holds.
+ * @madv: As for drm_gem_shmem_shrinker_madvise().
+ * @retained: As for drm_gem_shmem_shrinker_madvise().
+ *
+ * As drm_gem_shmem_shrinker_madvise(), for a driver that checks what the
+ * advice depends on (for instance that no other file maps the object)
+ * under the reservation lock too, so that nothing changes between the
+ * check and the advice.
+ *
+ * Return: 0, -EINVAL for NULL or an unknown @madv, -ENOENT when @shmem is
+ * not tracked.
+ *
+ * # Safety
+ *
+ * @shmem is NULL or a live object whose reservation lock the caller holds;
+ * @retained is NULL or valid for writing.
+ */
+int drm_gem_shmem_shrinker_madvise_locked(struct drm_gem_shmem_object *shmem,
+					  u32 madv,
+					  bool *retained);
 
 /**
  * drm_gem_shmem_shrinker_query - Read an object's state
@@ -470,9 +545,12 @@ int drm_gem_shmem_shrinker_get_stats(struct drm_gem_shmem_shrinker *s,
  *
  * For tests and debugfs. The context is taken to allow blocking; eviction
  * does not require swap space here: without swap, evicted pages stay in
- * the page cache, unreferenced, until swap-in takes them back.
+ * the page cache, unreferenced, until swap-in takes them back. The scan
+ * runs inside lockdep's reclaim context (see &drm_gem_shmem_shrinker_ops).
  *
- * Return: The number of pages of memory freed, or -EINVAL.
+ * Return: The number of pages of memory freed; -EAGAIN when none were
+ * freed but objects were contended (a reservation, or a lock of the
+ * driver's: the kernel shrinker would be called again); -EINVAL.
  *
  * # Safety
  *

@@ -75,8 +75,12 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// (&drm_gem_shmem_object.pages is valid): called from whichever shmem
     /// helper brought them back (get_pages, pin, vmap, get_pages_sgt, the
     /// fault handler) or from drm_gem_shmem_shrinker_get(). Restore the
-    /// device access that @evict tore down. Return 0 or a negative errno,
-    /// which that helper returns.
+    /// device access that @evict tore down; a table for it comes from
+    /// drm_gem_shmem_shrinker_get_pages_sgt_locked(), not from the shmem
+    /// helpers' drm_gem_shmem_get_pages_sgt() (whose table is in use for
+    /// good: DRM_GEM_SHMEM_SHRINKER_USE_SGT). Return 0 or a negative errno,
+    /// which that helper returns; the object then stays evicted, and the
+    /// core frees a table built meanwhile.
     pub swap_in: Option<unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object) -> c_int>,
 }
 
@@ -84,6 +88,14 @@ pub struct drm_gem_shmem_shrinker_ops {
 pub const DRM_GEM_SHMEM_SHRINKER_USE_PIN: u32 = 0;
 /// DRM_GEM_SHMEM_SHRINKER_USE_VMAP - the pages are mapped into the kernel (vmap).
 pub const DRM_GEM_SHMEM_SHRINKER_USE_VMAP: u32 = 1;
+/// DRM_GEM_SHMEM_SHRINKER_USE_SGT - the scatter/gather table that
+/// drm_gem_shmem_get_pages_sgt() or _locked() handed out is in use. Those
+/// helpers begin it themselves: a path that was not converted may keep the
+/// table for the object's whole life, so the object is not reclaimed until
+/// the driver ends the use with drm_gem_shmem_shrinker_put_locked() (for
+/// instance where it tears down what it built from the table). Not a
+/// count: one table per object, and one put ends the use.
+pub const DRM_GEM_SHMEM_SHRINKER_USE_SGT: u32 = 2;
 
 /// DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED - the content is needed.
 pub const DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED: u32 = 0;
@@ -163,6 +175,15 @@ fn use_from(value: u32) -> Result<Use> {
     match value {
         DRM_GEM_SHMEM_SHRINKER_USE_PIN => Ok(Use::Pin),
         DRM_GEM_SHMEM_SHRINKER_USE_VMAP => Ok(Use::Vmap),
+        DRM_GEM_SHMEM_SHRINKER_USE_SGT => Ok(Use::Sgt),
+        _ => Err(EINVAL),
+    }
+}
+
+fn madv_from(value: u32) -> Result<Madv> {
+    match value {
+        DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED => Ok(Madv::WillNeed),
+        DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED => Ok(Madv::DontNeed),
         _ => Err(EINVAL),
     }
 }
@@ -361,7 +382,10 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_resume(s: *mut drm_gem_shmem_shr
 /// when they first come in. Takes the reservation lock.
 ///
 /// Return: 0, -EINVAL for NULL or imported/exported objects, -EEXIST when
-/// already tracked.
+/// already tracked, -EBUSY (with a warning: a driver bug) when its pages
+/// have uses besides pins, vmaps and the table: a userspace mapping made
+/// before, whose page use the shrinker could never drop, or a driver's own
+/// drm_gem_shmem_get_pages_locked().
 ///
 /// # Safety
 ///
@@ -389,9 +413,15 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
 /// @shmem: A GEM shmem object, tracked or not (then nothing happens), or NULL.
 ///
 /// Optional: drm_gem_shmem_release() untracks the object itself. Drops the
-/// page use the shrinker held; uses still held through
-/// drm_gem_shmem_shrinker_get() are a driver bug (reported in the log; the
-/// object is untracked anyway). Takes the reservation lock.
+/// page use the shrinker held. Only for an object that is idle and not
+/// mapped to userspace: tracked mappings hold no page use, so the pages
+/// could go while they still map them. A table handed out
+/// (DRM_GEM_SHMEM_SHRINKER_USE_SGT) may stay; it holds its own page use.
+/// Takes the reservation lock.
+///
+/// Return: 0 (also for NULL or an untracked object), or -EBUSY (with a
+/// warning: a driver bug) when a use is held or userspace maps the object;
+/// it then stays tracked.
 ///
 /// # Safety
 ///
@@ -399,11 +429,15 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
 #[no_mangle]
 pub unsafe extern "C" fn drm_gem_shmem_shrinker_untrack(
     shmem: *mut bindings::drm_gem_shmem_object,
-) {
-    if !shmem.is_null() {
-        // SAFETY: A live object.
-        unsafe { Locked::lock(shmem) }.untrack();
+) -> c_int {
+    if shmem.is_null() {
+        return 0;
     }
+    from_result(|| {
+        // SAFETY: A live object.
+        unsafe { Locked::lock(shmem) }.untrack_idle()?;
+        Ok(0)
+    })
 }
 
 /// drm_gem_shmem_shrinker_get_locked - Swap an object in and begin a use
@@ -541,6 +575,42 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_swap_in_locked(
     })
 }
 
+/// drm_gem_shmem_shrinker_get_pages_sgt_locked - The scatter/gather table, for the device
+/// @shmem: A GEM shmem object, tracked or not, whose reservation lock the
+///         caller holds.
+///
+/// For a tracked object: as drm_gem_shmem_shrinker_swap_in_locked(), then
+/// the object's table, which lives until reclaim releases the pages. It is
+/// for the paths whose device mappings the driver's @evict and @purge
+/// callbacks tear down, and for @swap_in; build nothing from it that those
+/// callbacks do not know about. (drm_gem_shmem_get_pages_sgt() keeps its
+/// promise that the table lives as long as the object instead, by keeping
+/// the object resident: DRM_GEM_SHMEM_SHRINKER_USE_SGT.) For an object
+/// that is not tracked: drm_gem_shmem_get_pages_sgt_locked().
+///
+/// Return: The table, or an ERR_PTR(): -EINVAL for NULL, -ENODATA when the
+/// content was purged, -ENOMEM, or the swap_in callback's error.
+///
+/// # Safety
+///
+/// @shmem is NULL or a live GEM shmem object whose reservation lock the
+/// caller holds.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_pages_sgt_locked(
+    shmem: *mut bindings::drm_gem_shmem_object,
+) -> *mut bindings::sg_table {
+    let table = |o: &mut Locked| {
+        if o.is_tracked() {
+            return o.pages_sgt();
+        }
+        // SAFETY: A live object whose lock is held (the function's safety
+        // requirement); not tracked, so the helper's own rules apply.
+        Ok(unsafe { bindings::drm_gem_shmem_get_pages_sgt_locked(o.shmem()) })
+    };
+    // SAFETY: As the function's safety requirement says.
+    unsafe { with_locked(shmem, table) }.unwrap_or_else(err_ptr)
+}
+
 /// drm_gem_shmem_shrinker_madvise - Record userspace's advice about an object
 /// @shmem: A tracked object.
 /// @madv: DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED (the content may be purged)
@@ -563,13 +633,45 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise(
     retained: *mut bool,
 ) -> c_int {
     from_result(|| {
-        let madv = match madv {
-            DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED => Madv::WillNeed,
-            DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED => Madv::DontNeed,
-            _ => return Err(EINVAL),
-        };
+        madv_from(madv)?;
+        if shmem.is_null() {
+            return Err(EINVAL);
+        }
         // SAFETY: As the function's safety requirement says.
-        let kept = unsafe { with_lock(shmem, |o| o.madvise(madv)) }?;
+        let _locked = unsafe { Locked::lock_interruptible(shmem) }?;
+        // SAFETY: `shmem` is live and `_locked` holds its lock until the
+        // call returned; `retained` is as the caller passed it.
+        Ok(unsafe { drm_gem_shmem_shrinker_madvise_locked(shmem, madv, retained) })
+    })
+}
+
+/// drm_gem_shmem_shrinker_madvise_locked - Record userspace's advice, lock held
+/// @shmem: A tracked object, whose reservation lock the caller holds.
+/// @madv: As for drm_gem_shmem_shrinker_madvise().
+/// @retained: As for drm_gem_shmem_shrinker_madvise().
+///
+/// As drm_gem_shmem_shrinker_madvise(), for a driver that checks what the
+/// advice depends on (for instance that no other file maps the object)
+/// under the reservation lock too, so that nothing changes between the
+/// check and the advice.
+///
+/// Return: 0, -EINVAL for NULL or an unknown @madv, -ENOENT when @shmem is
+/// not tracked.
+///
+/// # Safety
+///
+/// @shmem is NULL or a live object whose reservation lock the caller holds;
+/// @retained is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise_locked(
+    shmem: *mut bindings::drm_gem_shmem_object,
+    madv: u32,
+    retained: *mut bool,
+) -> c_int {
+    from_result(|| {
+        let madv = madv_from(madv)?;
+        // SAFETY: As the function's safety requirement says.
+        let kept = unsafe { with_locked(shmem, |o| o.madvise(madv)) }?;
         if !retained.is_null() {
             // SAFETY: The caller passes a valid pointer or NULL.
             unsafe { *retained = kept };

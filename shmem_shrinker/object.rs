@@ -17,9 +17,29 @@
 use crate::device::Device;
 use crate::state::{self, Event, Lru, Madv, State, Tracked, Transition, Use};
 use core::mem::{align_of, size_of};
-use kernel::{bindings, error::from_result, error::to_result, prelude::*, sync::Arc};
+use kernel::{
+    bindings,
+    error::{from_err_ptr, from_result, to_result},
+    prelude::*,
+    sync::Arc,
+};
 
 type Shmem = bindings::drm_gem_shmem_object;
+
+/// Report a driver's misuse of the ABI, which the operation refused or
+/// undid: what it was, then a warning with a backtrace, once per call site,
+/// to find the caller. KUnit cases that misuse the ABI on purpose suppress
+/// the warning (`kunit_warning_suppress()`) and count it.
+macro_rules! misuse {
+    ($what:expr, $e:expr) => {{
+        let e: $crate::object::OpError = $e;
+        pr_err!("{} ({})\n", $what, Error::from(e).to_errno());
+        kernel::warn_flags!(
+            file!(),
+            bindings::BUGFLAG_ONCE | kernel::bug::bugflag_taint(bindings::TAINT_WARN)
+        );
+    }};
+}
 
 // The state must fit in the room the helper's header gives it.
 const _: () = assert!(size_of::<Tracked>() <= size_of::<[c_ulong; 3]>());
@@ -29,6 +49,7 @@ const _: () = assert!(align_of::<Tracked>() <= align_of::<c_ulong>());
 pub(crate) static RECLAIM_FUNCS: bindings::drm_gem_shmem_reclaim_funcs =
     bindings::drm_gem_shmem_reclaim_funcs {
         populated: Some(populated),
+        sgt_handed_out: Some(sgt_handed_out),
         mmap_open: Some(mmap_open),
         mmap_close: Some(mmap_close),
         release: Some(release),
@@ -169,7 +190,20 @@ impl Locked {
         core::ptr::eq(unsafe { (*self.shmem).reclaim.funcs }, &RECLAIM_FUNCS)
     }
 
-    /// The device that tracks the object, and its state.
+    /// The device that tracks the object.
+    pub(crate) fn device(&self) -> Result<&Device, OpError> {
+        if !self.is_tracked() {
+            return Err(OpError::Untracked);
+        }
+        // SAFETY: While tracked, `reclaim.shrinker` holds a reference to
+        // its device (`track`), which the reservation lock keeps from
+        // changing.
+        Ok(unsafe { &*(*self.shmem).reclaim.shrinker.cast::<Device>() })
+    }
+
+    /// The device that tracks the object, and its state. The state may not
+    /// stay borrowed across a call into the driver, which may call back
+    /// into the core for the same object.
     pub(crate) fn tracked(&mut self) -> Result<(&Device, &mut Tracked), OpError> {
         if !self.is_tracked() {
             return Err(OpError::Untracked);
@@ -263,16 +297,28 @@ impl Locked {
         Ok(())
     }
 
+    /// The object's scatter/gather table, for a driver path that tears
+    /// down what it builds from it when the driver's `evict` or `purge`
+    /// callback runs, swapped in. The table lives until the pages are
+    /// reclaimed.
+    pub(crate) fn pages_sgt(&mut self) -> Result<*mut bindings::sg_table, OpError> {
+        // SAFETY: Live object, lock held; the helper swaps in through
+        // `populated`, and hands out the table without `sgt_handed_out`.
+        let sgt =
+            from_err_ptr(unsafe { bindings::__drm_gem_shmem_get_pages_sgt_locked(self.shmem) })?;
+        Ok(sgt)
+    }
+
     /// Make the pages resident and begin the use `what`.
     pub(crate) fn get(&mut self, what: Use) -> Result<(), OpError> {
         self.make_resident()?;
         self.apply(Event::Acquire(what)).map(|_| ())
     }
 
-    /// End the use `what`; misuse is reported once and changes nothing.
+    /// End the use `what`; misuse is reported and changes nothing.
     pub(crate) fn put(&mut self, what: Use) {
         if let Err(e) = self.apply(Event::Release(what)) {
-            warn_misuse("put of a use not held", e);
+            misuse!("put of a use that is not held", e);
         }
     }
 
@@ -291,6 +337,12 @@ impl Locked {
 
     /// Start tracking the object for `dev`. Its pages may already be
     /// resident: the shrinker then takes its use of them at once.
+    ///
+    /// Refused (the object stays untracked) when the pages have uses that
+    /// the shrinker cannot see end: a userspace mapping made before (it
+    /// holds a page use that only its own close would drop, and tracked
+    /// mappings hold none), or a driver's own `get_pages`. Pins, vmaps
+    /// (which pin) and the table hold one use each, and only one.
     pub(crate) fn track(&mut self, dev: &Arc<Device>) -> Result<(), OpError> {
         let shmem = self.shmem;
         if self.is_tracked() {
@@ -307,6 +359,18 @@ impl Locked {
         };
         if imported {
             return Err(OpError::Kernel(EINVAL));
+        }
+        if has_pages {
+            // SAFETY: Live object, lock held.
+            let pinned = unsafe { bindings::refcount_read(&(*shmem).pages_pin_count) } != 0;
+            let (used, sgt) = self.page_uses();
+            if used > u32::from(pinned) + u32::from(sgt) {
+                misuse!(
+                    "track of an object with page uses of its own (mapped?)",
+                    EBUSY.into()
+                );
+                return Err(OpError::Kernel(EBUSY));
+            }
         }
         let t = Tracked::new(size >> bindings::PAGE_SHIFT, &dev.acct);
         // SAFETY: Untracked, so the helper does not call back yet; the
@@ -327,16 +391,31 @@ impl Locked {
         Ok(())
     }
 
+    /// Stop tracking the object for its driver, which may do so only while
+    /// the object is idle and not mapped to userspace: tracked mappings
+    /// hold no page use, so the pages could go under them, and a use
+    /// would outlive the shrinker's bookkeeping. Otherwise refused
+    /// (-EBUSY), and the object stays tracked. A handed-out table may stay:
+    /// it holds a page use of its own. Untracked objects: nothing to do.
+    pub(crate) fn untrack_idle(&mut self) -> Result<(), OpError> {
+        let Ok((_, t)) = self.tracked() else {
+            return Ok(());
+        };
+        if t.mmaps() > 0 || t.uses(Use::Pin) + t.uses(Use::Vmap) > 0 {
+            misuse!("untrack of an object in use or mapped", EBUSY.into());
+            return Err(OpError::Kernel(EBUSY));
+        }
+        self.untrack();
+        Ok(())
+    }
+
     /// Stop tracking the object: it leaves its list and the counters, and
-    /// the shrinker's use of the pages is dropped. Uses still held are a
-    /// driver bug, reported once; the object is untracked anyway.
+    /// the shrinker's use of the pages is dropped. For the object's
+    /// release, when nothing can use or map it any more.
     pub(crate) fn untrack(&mut self) {
         let obj = self.gem();
         let shmem = self.shmem;
         let Ok((dev, t)) = self.tracked() else { return };
-        if t.uses(Use::Pin) + t.uses(Use::Vmap) > 0 {
-            warn_misuse("untrack with uses held", OpError::Kernel(EBUSY));
-        }
         let resident = t.state().is_resident();
         // SAFETY: `t` is the object's state; it is not used again.
         let t = unsafe { core::ptr::read(t) };
@@ -357,13 +436,6 @@ impl Locked {
     }
 }
 
-/// Report a driver's misuse of the ABI: the operation changed nothing.
-/// Not a WARN: tests exercise misuse on purpose, and the caller's state is
-/// intact.
-pub(crate) fn warn_misuse(what: &str, e: OpError) {
-    pr_warn!("{} ({})\n", what, Error::from(e).to_errno());
-}
-
 /// `reclaim.funcs->populated`: the pages just came in.
 ///
 /// # Safety
@@ -374,14 +446,22 @@ unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
     // SAFETY: As the function's safety requirement says.
     let mut o = unsafe { Locked::assume(shmem) };
     from_result(|| {
-        let (dev, t) = o.tracked()?;
-        let from = t.state();
+        let (_, t) = o.tracked()?;
+        let (from, pages) = (t.state(), t.pages());
         match from {
             State::Purged => return Err(ENODATA),
             State::Evicted => {
-                // SAFETY: The pages are back; the driver restores its access.
-                to_result(unsafe { (dev.ops.swap_in)(shmem) })?;
-                dev.stats.swapped_in(t.pages());
+                let dev = o.device()?;
+                // SAFETY: The pages are back; the driver restores its
+                // access, and may build the table meanwhile (which holds a
+                // page use of its own).
+                if let Err(e) = to_result(unsafe { (dev.ops.swap_in)(shmem) }) {
+                    // The object stays evicted: the helper drops the pages,
+                    // so a table built meanwhile must go first.
+                    crate::reclaim::release_sgt(&o);
+                    return Err(e);
+                }
+                dev.stats.swapped_in(pages);
             }
             _ => {}
         }
@@ -390,6 +470,24 @@ unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
         unsafe { bindings::refcount_inc(&raw mut (*shmem).pages_use_count) };
         Ok(0)
     })
+}
+
+/// `reclaim.funcs->sgt_handed_out`: the table went to a caller that may keep
+/// it as long as the object lives; the pages stay until the driver ends
+/// the use ([`Use::Sgt`]).
+///
+/// # Safety
+///
+/// As for [`populated`].
+unsafe extern "C" fn sgt_handed_out(shmem: *mut Shmem) {
+    // SAFETY: As the function's safety requirement says.
+    let mut o = unsafe { Locked::assume(shmem) };
+    if let Err(e) = o.apply(Event::Acquire(Use::Sgt)) {
+        misuse!(
+            "the table was handed out while the object was not resident",
+            e
+        );
+    }
 }
 
 /// `reclaim.funcs->mmap_open`.
@@ -401,7 +499,7 @@ unsafe extern "C" fn mmap_open(shmem: *mut Shmem) {
     // SAFETY: As the function's safety requirement says.
     let mut o = unsafe { Locked::assume(shmem) };
     if let Err(e) = o.apply(Event::MmapOpen) {
-        warn_misuse("mmap_open", e);
+        misuse!("mmap_open", e);
     }
 }
 
@@ -414,7 +512,7 @@ unsafe extern "C" fn mmap_close(shmem: *mut Shmem) {
     // SAFETY: As the function's safety requirement says.
     let mut o = unsafe { Locked::assume(shmem) };
     if let Err(e) = o.apply(Event::MmapClose) {
-        warn_misuse("mmap_close without a mapping", e);
+        misuse!("mmap_close without a mapping", e);
     }
 }
 

@@ -37,7 +37,7 @@ fn unmap_userspace(o: &Locked) {
 }
 
 /// Release the cached scatter/gather table and its page use.
-fn release_sgt(o: &Locked) {
+pub(crate) fn release_sgt(o: &Locked) {
     let shmem = o.shmem();
     // SAFETY: Live object, lock held; the table holds one page use.
     unsafe {

@@ -129,8 +129,8 @@ pub enum Madv {
     DontNeed,
 }
 
-/// The uses that make an object unreclaimable while they last. Each one
-/// nests: it ends after as many releases as it had acquires.
+/// The uses that make an object unreclaimable while they last. Pins and
+/// vmaps nest: they end after as many releases as they had acquires.
 ///
 /// Jobs in flight are no use of their own: the device's use of an object
 /// shows in its reservation's fences, which reclaim tests.
@@ -140,6 +140,11 @@ pub enum Use {
     Pin,
     /// Pages mapped into the kernel's address space.
     Vmap,
+    /// The object's scatter/gather table was handed out to a caller that
+    /// may keep it for the object's whole life (a driver path that was not
+    /// converted). One table per object: not a count, handing it out again
+    /// changes nothing, and one release ends the use.
+    Sgt,
 }
 
 /// The reclaim lists, in the order the shrinker scans them.
@@ -354,6 +359,8 @@ pub struct Tracked {
     pins: u32,
     vmaps: u32,
     mmaps: u32,
+    /// The scatter/gather table is in use ([`Use::Sgt`]).
+    sgt: bool,
     /// Used since reclaim last looked at it: the scan's second chance.
     referenced: bool,
 }
@@ -369,6 +376,7 @@ impl Tracked {
             pins: 0,
             vmaps: 0,
             mmaps: 0,
+            sgt: false,
             referenced: false,
         }
     }
@@ -394,6 +402,7 @@ impl Tracked {
         match what {
             Use::Pin => self.pins,
             Use::Vmap => self.vmaps,
+            Use::Sgt => u32::from(self.sgt),
         }
     }
 
@@ -437,18 +446,32 @@ impl Tracked {
 
     /// The state a resident object must be in, given its uses.
     fn resident_state(&self) -> State {
-        if self.pins > 0 || self.vmaps > 0 {
+        if self.pins > 0 || self.vmaps > 0 || self.sgt {
             State::InUse
         } else {
             State::Reclaimable(self.class())
         }
     }
 
-    fn count_mut(&mut self, what: Use) -> &mut u32 {
+    /// Begin the use `what`; on error nothing changed.
+    fn acquire(&mut self, what: Use) -> Result<(), Error> {
         match what {
-            Use::Pin => &mut self.pins,
-            Use::Vmap => &mut self.vmaps,
+            Use::Pin => self.pins = self.pins.checked_add(1).ok_or(Error::Overflow)?,
+            Use::Vmap => self.vmaps = self.vmaps.checked_add(1).ok_or(Error::Overflow)?,
+            Use::Sgt => self.sgt = true,
         }
+        Ok(())
+    }
+
+    /// End the use `what`; on error nothing changed.
+    fn release(&mut self, what: Use) -> Result<(), Error> {
+        match what {
+            Use::Pin => self.pins = self.pins.checked_sub(1).ok_or(Error::NotHeld)?,
+            Use::Vmap => self.vmaps = self.vmaps.checked_sub(1).ok_or(Error::NotHeld)?,
+            Use::Sgt if self.sgt => self.sgt = false,
+            Use::Sgt => return Err(Error::NotHeld),
+        }
+        Ok(())
     }
 
     /// Apply `event`: the only way an object's state changes. On success the
@@ -470,14 +493,12 @@ impl Tracked {
                 if !from.is_resident() {
                     return Err(Error::NotResident);
                 }
-                let n = self.count_mut(what);
-                *n = n.checked_add(1).ok_or(Error::Overflow)?;
+                self.acquire(what)?;
                 self.referenced = true;
                 State::InUse
             }
             Event::Release(what) => {
-                let n = self.count_mut(what);
-                *n = n.checked_sub(1).ok_or(Error::NotHeld)?;
+                self.release(what)?;
                 self.resident_state()
             }
             Event::MmapOpen => {

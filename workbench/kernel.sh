@@ -5,7 +5,7 @@
 #
 #   kernel.sh config BUILD FRAGMENT...   allnoconfig + the fragments, verified
 #   kernel.sh build BUILD                bzImage, incremental, with progress
-#   kernel.sh norust BUILD FRAGMENT...   panfrost's objects without Rust
+#   kernel.sh norust BUILD FRAGMENT...   the series without Rust: panfrost keeps its own shrinker
 #   kernel.sh modular BUILD FRAGMENT...  the fragment with DRM as modules keeps the kit
 #
 # make check's kernel is $KIT_CACHE/build (workbench/kit.config plus
@@ -22,26 +22,30 @@ shift 2
 
 kmake() { make -C "$TREE" O="$BUILD" LLVM=-19 "$@"; }
 
-case $action in
-config)
-	[ $# -ge 1 ] || die "kernel.sh config: no fragment"
+# configure FRAGMENT...: allnoconfig + the fragments in $BUILD, checked
+# against them. The fragment is rewritten, and .config's mtime kept, only
+# when their content changes, so that a no-op run does not make kbuild
+# resynchronise the whole configuration.
+configure() {
 	mkdir -p "$BUILD"
-	step "configuring $BUILD: allnoconfig + $*"
-	# One fragment for Kconfig and for the check below; rewritten only
-	# when its content changes.
-	FRAGMENT=$BUILD/kit-fragment.config
-	cat "$@" >"$FRAGMENT.new"
-	if cmp -s "$FRAGMENT.new" "$FRAGMENT"; then rm "$FRAGMENT.new"; else mv "$FRAGMENT.new" "$FRAGMENT"; fi
-	# Keep .config's mtime when nothing changed, so that a no-op run does
-	# not make kbuild resynchronise the whole configuration.
+	local frag=$BUILD/kit-fragment.config
+	cat "$@" >"$frag.new"
+	if cmp -s "$frag.new" "$frag"; then rm "$frag.new"; else mv "$frag.new" "$frag"; fi
 	[ -f "$BUILD/.config" ] && cp -p "$BUILD/.config" "$BUILD/.config.prev"
-	kmake -s KCONFIG_ALLCONFIG="$FRAGMENT" allnoconfig >/dev/null
+	kmake -s KCONFIG_ALLCONFIG="$frag" allnoconfig >/dev/null
 	if [ -f "$BUILD/.config.prev" ] && cmp -s "$BUILD/.config" "$BUILD/.config.prev"; then
 		touch -r "$BUILD/.config.prev" "$BUILD/.config"
 		note ".config unchanged"
 	fi
 	rm -f "$BUILD/.config.prev"
-	"$WORKBENCH" check-config "$FRAGMENT" "$BUILD/.config"
+	"$WORKBENCH" check-config "$frag" "$BUILD/.config"
+}
+
+case $action in
+config)
+	[ $# -ge 1 ] || die "kernel.sh config: no fragment"
+	step "configuring $BUILD: allnoconfig + $*"
+	configure "$@"
 	kmake -s rustavailable >/dev/null || die "Rust is not available to the kernel build (run: make LLVM=-19 -C $TREE O=$BUILD rustavailable)"
 	;;
 build)
@@ -80,32 +84,17 @@ build)
 	note "$(grep -c '^  [A-Z]' "$log") build steps; image $BUILD/arch/x86/boot/bzImage"
 	;;
 norust)
-	# A kernel configured without Rust must still build panfrost (without
-	# the adapter: no shrinker at all, see docs/panfrost.md): the kit's
-	# fragment minus Rust and the core, then panfrost's objects only.
+	# The kit's series in a kernel configured without Rust (make norust's
+	# own fragment, workbench/norust.config): the core cannot be built, so
+	# panfrost keeps its own shrinker. A bzImage, which make check boots to
+	# run panfrost's KUnit suites; built as the others, with the same check
+	# for warnings in the files the kit touches.
 	[ $# -ge 1 ] || die "kernel.sh norust: no fragment"
-	mkdir -p "$BUILD"
-	step "panfrost without Rust: $BUILD"
-	grep -vE 'CONFIG_(RUST|DRM_GEM_SHMEM_SHRINKER)' "$@" >"$BUILD/kit-fragment.config.new"
-	if cmp -s "$BUILD/kit-fragment.config.new" "$BUILD/kit-fragment.config"; then
-		rm "$BUILD/kit-fragment.config.new"
-	else
-		mv "$BUILD/kit-fragment.config.new" "$BUILD/kit-fragment.config"
-	fi
-	kmake -s KCONFIG_ALLCONFIG="$BUILD/kit-fragment.config" allnoconfig >/dev/null
-	grep -qx CONFIG_DRM_PANFROST=y "$BUILD/.config" || die "$BUILD/.config: panfrost is not built in"
-	! grep -qE '^CONFIG_(RUST|DRM_PANFROST_GEM_SHMEM_SHRINKER)=' "$BUILD/.config" ||
-		die "$BUILD/.config: Rust or the panfrost adapter is still enabled"
-	log=${OUT:-out}/build/$(basename "$BUILD").log
-	mkdir -p "$(dirname "$log")"
-	kmake -j"$(nproc)" drivers/gpu/drm/panfrost/ >"$log" 2>&1 ||
-		{ tail -n 40 "$log" | sed 's/^/    /'; die "panfrost does not build without Rust; see $log"; }
-	if grep -qE 'drivers/gpu/drm/panfrost/[^ :]*:[0-9]+:[0-9]+: warning:' "$log"; then
-		grep -E -A8 'warning:' "$log" | sed 's/^/    /'
-		find "$BUILD/drivers/gpu/drm/panfrost" -name '*.o' -delete
-		die "warnings in panfrost without Rust; full log in $log"
-	fi
-	note "panfrost builds without Rust ($(grep -c '^  CC .*panfrost' "$log") objects compiled now)"
+	step "configuring $BUILD: allnoconfig + $* (no Rust)"
+	configure "$@"
+	! grep -qE '^CONFIG_(RUST|DRM_GEM_SHMEM_SHRINKER|DRM_PANFROST_GEM_SHMEM_SHRINKER)=' "$BUILD/.config" ||
+		die "$BUILD/.config: Rust, the core or the panfrost adapter is still enabled"
+	exec bash "$0" build "$BUILD"
 	;;
 modular)
 	# Distributions build DRM, the shmem helper and the drivers as

@@ -28,6 +28,11 @@
  * CPU access goes through the shmem helpers, which swap an evicted BO in by
  * themselves and call panfrost_shrinker_swap_in().
  *
+ * Every hardware access here (the MMU's flushes through its registers) is
+ * inside drm_dev_enter()/drm_dev_exit(): once panfrost_remove() unplugged
+ * the device, a swap-in (a CPU fault on a BO that userspace still maps)
+ * brings the pages back for the CPU only, and reclaim leaves BOs alone.
+ *
  * Locking: the core calls purge, evict and swap_in with the BO's reservation
  * held. Lock order: reservation, then &panfrost_gem_object.mappings.lock,
  * then &panfrost_mmu.reclaim.lock (a spinlock, never held across anything
@@ -39,6 +44,7 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_gem_shmem_shrinker.h>
 #include <drm/drm_print.h>
@@ -122,15 +128,20 @@ static int panfrost_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = panfrost_shrinker_lock_idle(bo);
+	int ret, idx;
 
+	if (!drm_dev_enter(shmem->base.dev, &idx))
+		return -EBUSY;
+	ret = panfrost_shrinker_lock_idle(bo);
 	if (ret)
-		return ret;
+		goto out;
 	list_for_each_entry(m, &bo->mappings.list, node)
 		panfrost_shrinker_unmark_evicted(m);
 	panfrost_gem_teardown_mappings_locked(bo);
 	mutex_unlock(&bo->mappings.lock);
-	return 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 /*
@@ -142,10 +153,13 @@ static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	int ret = panfrost_shrinker_lock_idle(bo);
+	int ret, idx;
 
+	if (!drm_dev_enter(shmem->base.dev, &idx))
+		return -EBUSY;
+	ret = panfrost_shrinker_lock_idle(bo);
 	if (ret)
-		return ret;
+		goto out_exit;
 	ret = -EBUSY;
 	list_for_each_entry(m, &bo->mappings.list, node) {
 		if (!panfrost_shrinker_mark_evicted(m)) {
@@ -162,6 +176,8 @@ static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_
 	ret = 0;
 out:
 	mutex_unlock(&bo->mappings.lock);
+out_exit:
+	drm_dev_exit(idx);
 	return ret;
 }
 
@@ -169,16 +185,19 @@ out:
  * The pages of an evicted BO are back (reservation held): map it again at
  * the same GPU VA in every address space that maps it, and take its
  * mappings off the evicted lists. On failure, nothing stays mapped and the
- * BO stays evicted.
+ * BO stays evicted (the core frees the table that mapping built). Once the
+ * device is unplugged, the pages are back for the CPU only: the mappings
+ * stay down, and no job can run any more.
  */
 static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;
-	bool new_sgt = !shmem->sgt;
-	int ret = 0;
+	int ret = 0, idx;
 
 	dma_resv_assert_held(shmem->base.resv);
+	if (!drm_dev_enter(shmem->base.dev, &idx))
+		return 0;
 	mutex_lock(&bo->mappings.lock);
 	list_for_each_entry(m, &bo->mappings.list, node) {
 		if (m->active)
@@ -198,12 +217,7 @@ static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
 			panfrost_shrinker_unmark_evicted(m);
 	}
 	mutex_unlock(&bo->mappings.lock);
-
-	/* Leave no new table behind: its page use would keep the pages. */
-	if (ret && new_sgt && shmem->sgt) {
-		__drm_gem_shmem_free_sgt_locked(shmem);
-		drm_gem_shmem_put_pages_locked(shmem);
-	}
+	drm_dev_exit(idx);
 	return ret;
 }
 
@@ -282,40 +296,80 @@ void panfrost_shrinker_track(struct panfrost_gem_object *bo)
 }
 
 /**
- * panfrost_shrinker_madvise - Userspace's advice about a tracked BO
- * @bo: A BO that panfrost_shrinker_track() made reclaimable.
+ * panfrost_shrinker_madvise_locked - Userspace's advice about a BO
+ * @bo: The BO, its reservation and its mappings lock held (so that what the
+ *      advice depends on, which files map it, cannot change meanwhile).
  * @dontneed: Whether the content may be purged (DONTNEED) or not (WILLNEED).
  * @retained: Set to whether the content still exists.
  *
- * Returns: 0 or a negative errno (-EINTR).
+ * BOs that the shrinker does not track (heap BOs) keep the advice in the
+ * shmem helper's madv, as before, and are never purged.
+ *
+ * Returns: 0 or a negative errno.
  */
-int panfrost_shrinker_madvise(struct panfrost_gem_object *bo, bool dontneed, bool *retained)
+int panfrost_shrinker_madvise_locked(struct panfrost_gem_object *bo, bool dontneed,
+				     bool *retained)
 {
-	return drm_gem_shmem_shrinker_madvise(&bo->base,
-					      dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
-					      DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
-					      retained);
+	lockdep_assert_held(&bo->mappings.lock);
+	if (!bo->reclaimable) {
+		*retained = drm_gem_shmem_madvise_locked(&bo->base, dontneed ?
+							 PANFROST_MADV_DONTNEED :
+							 PANFROST_MADV_WILLNEED);
+		return 0;
+	}
+	return drm_gem_shmem_shrinker_madvise_locked(&bo->base,
+						     dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
+						     DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
+						     retained);
 }
 
-/* Swap in the BO of an evicted mapping that the caller holds a reference to. */
+/**
+ * panfrost_shrinker_get_pages_sgt_locked - A BO's table, for a GPU mapping
+ * @bo: The BO, its reservation held.
+ *
+ * For the mappings that eviction tears down (every mapping on the BO's
+ * list) and for uses of the table under the reservation: the shrinker may
+ * free the table once the reservation is dropped, after unmapping the BO.
+ *
+ * Returns: The table, or an ERR_PTR() (-ENODATA when the BO was purged).
+ */
+struct sg_table *panfrost_shrinker_get_pages_sgt_locked(struct panfrost_gem_object *bo)
+{
+	return drm_gem_shmem_shrinker_get_pages_sgt_locked(&bo->base);
+}
+
+/*
+ * Swap in the BO of an evicted mapping that the caller holds a reference
+ * to, for a job of the mapping's address space.
+ */
 static int panfrost_shrinker_swap_in_mapping(struct panfrost_gem_mapping *m)
 {
-	struct drm_gem_shmem_object *shmem = &m->obj->base;
+	struct panfrost_gem_object *bo = m->obj;
+	struct drm_gem_shmem_object *shmem = &bo->base;
 	int ret;
 
 	ret = dma_resv_lock_interruptible(shmem->base.resv, NULL);
 	if (ret)
 		return ret;
 	ret = drm_gem_shmem_shrinker_swap_in_locked(shmem);
-	/* Purged meanwhile: nothing to map, and the purge took it off the list. */
-	if (ret == -ENODATA)
-		ret = 0;
+	mutex_lock(&bo->mappings.lock);
+	if (!ret && panfrost_shrinker_mapping_evicted(m) && !m->active) {
+		/*
+		 * A mapping that its file closed while a job or an ioctl held
+		 * it is off its BO's list, which swap-in walks. The job that
+		 * holds it maps the BO there until its last put: map it now.
+		 */
+		ret = panfrost_mmu_map_locked(m);
+	}
 	/*
-	 * Under the reservation, a mapping is on its list only while its BO
-	 * is evicted, and swap-in takes it off.
+	 * Purged meanwhile (-ENODATA): nothing to map, as for a purged BO
+	 * that the job lists. Either way the mapping leaves the list.
 	 */
-	if (!ret && drm_WARN_ON_ONCE(shmem->base.dev, panfrost_shrinker_mapping_evicted(m)))
+	if (!ret || ret == -ENODATA) {
 		panfrost_shrinker_unmark_evicted(m);
+		ret = 0;
+	}
+	mutex_unlock(&bo->mappings.lock);
 	dma_resv_unlock(shmem->base.resv);
 	return ret;
 }
@@ -383,7 +437,9 @@ void panfrost_shrinker_job_end(struct panfrost_job *job)
  * @m: The mapping, just taken off its BO's list (mappings lock held).
  *
  * A job or an ioctl may still hold it: until its last put unmaps it, the
- * BO is not reclaimed.
+ * BO is not reclaimed. If the BO was evicted before, the mapping stays on
+ * its address space's list of evicted mappings, and the next job there
+ * maps it again (panfrost_shrinker_swap_in_mapping()).
  */
 void panfrost_shrinker_mapping_close(struct panfrost_gem_mapping *m)
 {

@@ -119,7 +119,8 @@ static int virtio_gpu_shrinker_evict(struct drm_gem_shmem_object *shmem, bool ca
 /*
  * Give the host the pages again: after a swap-in, or after a detach that
  * reclaim sent but gave up waiting for, which left the pages resident and
- * the host without them. Reservation held, pages resident.
+ * the host without them. Reservation held, pages resident. When a swap-in
+ * fails, the core frees the table built here.
  */
 static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
 {
@@ -128,7 +129,6 @@ static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
 	struct virtio_gpu_mem_entry *ents;
 	struct sg_table *sgt;
 	unsigned int nents;
-	bool new_sgt = !shmem->sgt;
 	int ret = -ENODEV, idx;
 
 	if (!drm_dev_enter(vgdev->ddev, &idx))
@@ -138,20 +138,15 @@ static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
 		dma_fence_put(bo->detach_fence);
 		bo->detach_fence = NULL;
 	}
-	sgt = drm_gem_shmem_get_pages_sgt_locked(shmem);
+	/* Detach and swap-out release the table: a table of the core's. */
+	sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(shmem);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto out;
 	}
 	ret = virtio_gpu_object_shmem_ents(vgdev, sgt, &ents, &nents);
-	if (ret) {
-		/* Leave no new table behind: a swapped-out object stays evicted. */
-		if (new_sgt) {
-			__drm_gem_shmem_free_sgt_locked(shmem);
-			drm_gem_shmem_put_pages_locked(shmem);
-		}
+	if (ret)
 		goto out;
-	}
 	virtio_gpu_object_attach(vgdev, bo, ents, nents);
 	virtio_gpu_notify(vgdev);
 out:

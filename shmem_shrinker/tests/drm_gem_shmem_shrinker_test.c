@@ -9,24 +9,31 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/file.h>
 #include <linux/iosys-map.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/mman.h>
 #include <linux/random.h>
 #include <linux/shmem_fs.h>
 #include <linux/sizes.h>
+#include <linux/uaccess.h>
 
 #include <kunit/test.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_gem_shmem_shrinker.h>
 #include <drm/drm_kunit_helpers.h>
+#include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
 
 MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
@@ -48,6 +55,8 @@ struct fake_driver {
 	atomic_t purged, evicted, swapped_in, freed;
 	/* purge and evict return this instead of 0. */
 	int refuse;
+	/* swap_in builds the object's table, then fails with -ENOMEM. */
+	bool swap_in_fails;
 	/* evict drops this reference, as a user closing the object would. */
 	struct drm_gem_object *put_in_evict;
 	/* The free path sleeps this long first (a driver's slow teardown). */
@@ -81,8 +90,16 @@ static int fake_evict(struct drm_gem_shmem_object *shmem, bool can_block)
 
 static int fake_swap_in(struct drm_gem_shmem_object *shmem)
 {
+	struct sg_table *sgt;
+
 	atomic_inc(&current_driver->swapped_in);
-	return 0;
+	if (!current_driver->swap_in_fails)
+		return 0;
+	/* A device mapping needs the table: build it, then fail. */
+	sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(shmem);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	return -ENOMEM;
 }
 
 static const struct drm_gem_shmem_shrinker_ops fake_ops = {
@@ -103,6 +120,18 @@ static void fake_free(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs fake_funcs = {
 	.free = fake_free,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+DEFINE_DRM_GEM_FOPS(fake_fops);
+
+/* GEM and files, so that objects can have handles and be mapped. */
+static const struct drm_driver fake_drm_driver = {
+	.driver_features = DRIVER_GEM,
+	.fops = &fake_fops,
+	.name = "shmem-shrinker-kunit",
+	.desc = "GEM shmem shrinker KUnit device",
 };
 
 static int shrinker_test_init(struct kunit *test)
@@ -114,7 +143,8 @@ static int shrinker_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, drv);
 	dev = drm_kunit_helper_alloc_device(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	drv->drm = __drm_kunit_helper_alloc_drm_device(test, dev, sizeof(*drv->drm), 0, DRIVER_GEM);
+	drv->drm = __drm_kunit_helper_alloc_drm_device_with_driver(test, dev, sizeof(*drv->drm), 0,
+								   &fake_drm_driver);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->drm);
 	drv->shrinker = drm_gem_shmem_shrinker_register(drv->drm, &fake_ops);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->shrinker);
@@ -196,6 +226,70 @@ static size_t count_mismatches(struct kunit *test, struct drm_gem_shmem_object *
 	dma_resv_unlock(shmem->base.resv);
 	drm_gem_shmem_shrinker_put(shmem, VMAP);
 	return bad;
+}
+
+/* The pattern's word @i, as write_pattern() writes it. */
+static u32 pattern_word(u32 seed, size_t i)
+{
+	return seed ^ (u32)(i * 2654435761u);
+}
+
+static void fake_fput(void *file)
+{
+	/* Now, not from a work item that could run after the device is gone. */
+	__fput_sync(file);
+}
+
+/* A DRM file of the test's device, as open() gives it; closed at the end. */
+static struct file *open_file(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct file *file = mock_drm_getfile(drv->drm->primary, O_RDWR);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_fput, file), 0);
+	return file;
+}
+
+/* Map the whole of @file (a DRM file or a dma-buf) at @offset, shared, read-write. */
+static unsigned long map_file(struct kunit *test, struct file *file, size_t size,
+			      unsigned long offset)
+{
+	unsigned long addr = kunit_vm_mmap(test, file, 0, size, PROT_READ | PROT_WRITE,
+					   MAP_SHARED, offset);
+
+	KUNIT_ASSERT_TRUE(test, addr && !IS_ERR_VALUE(addr));
+	return addr;
+}
+
+/*
+ * Map @shmem as userspace does: a handle in a DRM file of the device, then
+ * mmap() of that file at the object's fake offset.
+ */
+static unsigned long map_object(struct kunit *test, struct drm_gem_shmem_object *shmem)
+{
+	struct file *file = open_file(test);
+	u32 handle;
+
+	KUNIT_ASSERT_EQ(test, drm_gem_handle_create(file->private_data, &shmem->base, &handle), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_create_mmap_offset(&shmem->base), 0);
+	return map_file(test, file, shmem->base.size, drm_vma_node_offset_addr(&shmem->base.vma_node));
+}
+
+/* munmap(), and the file references it dropped, now. */
+static void unmap(struct kunit *test, unsigned long addr, size_t size)
+{
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, size), 0);
+	flush_delayed_fput();
+}
+
+/* Read word @i of a mapping at @addr, faulting its page in. */
+static u32 read_word(struct kunit *test, unsigned long addr, size_t i)
+{
+	u32 word;
+
+	KUNIT_ASSERT_EQ(test, copy_from_user(&word, (u32 __user *)addr + i, sizeof(word)), 0);
+	return word;
 }
 
 static void test_register_bad_input(struct kunit *test)
@@ -315,8 +409,11 @@ static void test_uses_nest(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
 	drm_gem_shmem_shrinker_put(shmem, VMAP);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
-	/* A put of a use not held is reported and changes nothing. */
-	drm_gem_shmem_shrinker_put(shmem, VMAP);
+	/* A put of a use not held is reported (a warning) and changes nothing. */
+	kunit_warning_suppress(test) {
+		drm_gem_shmem_shrinker_put(shmem, VMAP);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(shmem, &info), 0);
 	KUNIT_EXPECT_EQ(test, info.state, STATE(EVICTABLE));
 	KUNIT_EXPECT_EQ(test, info.vmaps, 0);
@@ -573,6 +670,7 @@ static void test_used_objects_get_a_second_chance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, state_of(test, used), STATE(EVICTED));
 	KUNIT_EXPECT_EQ(test, state_of(test, old), STATE(EVICTABLE));
 	KUNIT_EXPECT_GT(test, stats_of(test).skipped_referenced, 0);
+
 	drm_gem_object_put(&old->base);
 	drm_gem_object_put(&used->base);
 }
@@ -638,7 +736,10 @@ static void test_counters_after_random_sequences(struct kunit *test)
  * A driver path that was never converted calls the shmem helpers on an
  * evicted object: the helpers swap it in through the shrinker, so the
  * driver's swap_in callback runs, the content is intact and the state
- * machine agrees.
+ * machine agrees. The table that drm_gem_shmem_get_pages_sgt() hands out
+ * keeps the helper's promise to live as long as the object: the caller
+ * may have built device mappings from it, so no scan takes the pages
+ * until the driver ends that use.
  */
 static void test_unconverted_helpers_swap_in(struct kunit *test)
 {
@@ -657,6 +758,18 @@ static void test_unconverted_helpers_swap_in(struct kunit *test)
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 1);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(IN_USE));
+	/* Handed out again: the same table, the same one use. */
+	KUNIT_EXPECT_PTR_EQ(test, drm_gem_shmem_get_pages_sgt(shmem), sgt);
+
+	/* The caller may still use the table: no scan takes the pages. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, SZ_64K >> PAGE_SHIFT,
+							  true), 0);
+	KUNIT_EXPECT_PTR_EQ(test, shmem->sgt, sgt);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+
+	/* The driver is done with the table (it tore down what it built). */
+	drm_gem_shmem_shrinker_put(shmem, DRM_GEM_SHMEM_SHRINKER_USE_SGT);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
 
 	/* Evict again, then read it through the helper's own vmap. */
@@ -954,6 +1067,130 @@ static void test_count_objects_cost(struct kunit *test)
 }
 
 /*
+ * An object exported as a dma-buf, which userspace maps through the
+ * dma-buf (after the last GEM handle is gone, say: the dma-buf lives on,
+ * obj->dma_buf does not). Such a mapping holds no use of the pages either:
+ * DRM points the dma-buf's file at the device's address space and puts the
+ * mapping at the object's mmap offset (drm_gem_shmem_create() gives every
+ * object one), where eviction zaps it as it zaps the DRM file's. After
+ * eviction, an access through it faults the pages back in, and what is
+ * written through it is what the object holds.
+ */
+static void test_dmabuf_mmap_of_evicted_object(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct dma_buf *dmabuf;
+	unsigned long addr;
+	u32 word = 0x5a5a5a5a;
+
+	write_pattern(test, shmem, 0xd0);
+	/* An export that was never mapped through the DRM file. */
+	dmabuf = drm_gem_prime_export(&shmem->base, O_RDWR);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	addr = map_file(test, dmabuf->file, OBJ_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, read_word(test, addr, 1), pattern_word(0xd0, 1));
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_ASSERT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, read_word(test, addr, 2), pattern_word(0xd0, 2));
+	/* That read found no page: it faulted the object back in. */
+	KUNIT_ASSERT_EQ(test, state_of(test, shmem), STATE(EVICTABLE_MAPPED));
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 1);
+	KUNIT_ASSERT_EQ(test, copy_to_user((u32 __user *)addr, &word, sizeof(word)), 0);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0xd0), 1);
+
+	unmap(test, addr, OBJ_SIZE);
+	dma_buf_put(dmabuf);
+	flush_delayed_fput();
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * A swap_in callback that fails after building the object's table (for a
+ * device mapping): the core frees that table, the object stays evicted,
+ * and the next use swaps it in again, content intact.
+ */
+static void test_failed_swap_in_leaves_nothing(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+
+	write_pattern(test, shmem, 0xf0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	drv->swap_in_fails = true;
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(shmem, VMAP), -ENOMEM);
+	drv->swap_in_fails = false;
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+	KUNIT_EXPECT_NULL(test, shmem->pages);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_use_count), 0);
+
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0xf0), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 2);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * Misuse of the ABI is refused with a warning and changes nothing:
+ * untracking an object that userspace maps (its mappings hold no page
+ * use: the pages could go under them) or that a use holds, and tracking
+ * an object already mapped (its mappings' page uses would never be
+ * dropped).
+ */
+static void test_misuse_refused(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_object *mapped = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *late;
+	struct drm_gem_shmem_shrinker_object_info info;
+	unsigned long addr, late_addr;
+
+	write_pattern(test, mapped, 0xab);
+	addr = map_object(test, mapped);
+	KUNIT_EXPECT_EQ(test, read_word(test, addr, 0), pattern_word(0xab, 0));
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(mapped), -EBUSY);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_query(mapped, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.mmaps, 1);
+	/* Still the shrinker's: eviction zaps the mapping, a fault brings it back. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, read_word(test, addr, 2), pattern_word(0xab, 2));
+	unmap(test, addr, OBJ_SIZE);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(mapped, PIN), 0);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(mapped), -EBUSY);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	drm_gem_shmem_shrinker_put(mapped, PIN);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(mapped), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(mapped, &info), -ENOENT);
+
+	late = drm_gem_shmem_create(drv->drm, OBJ_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, late);
+	late->base.funcs = &fake_funcs;
+	late_addr = map_object(test, late);
+	KUNIT_EXPECT_EQ(test, read_word(test, late_addr, 0), 0);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_track(drv->shrinker, late), -EBUSY);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(late, &info), -ENOENT);
+	/* The mapping's page use goes with it, as without the shrinker. */
+	unmap(test, late_addr, OBJ_SIZE);
+	KUNIT_EXPECT_EQ(test, refcount_read(&late->pages_use_count), 0);
+	drm_gem_object_put(&late->base);
+	drm_gem_object_put(&mapped->base);
+}
+
+/*
  * Suspend waits for the references that scans handed to the core's
  * worker: once it returns, no last put reaches the driver's free path
  * (which may use queues that freeze tears down) until resume.
@@ -997,6 +1234,9 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_extra_page_use_never_purged),
 	KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
 	KUNIT_CASE(test_suspend_blocks_reclaim),
+	KUNIT_CASE(test_dmabuf_mmap_of_evicted_object),
+	KUNIT_CASE(test_failed_swap_in_leaves_nothing),
+	KUNIT_CASE(test_misuse_refused),
 	KUNIT_CASE(test_suspend_flushes_last_puts),
 	KUNIT_CASE_SLOW(test_racing_users_and_scans),
 	KUNIT_CASE_SLOW(test_count_objects_cost),

@@ -42,7 +42,7 @@ struct Model {
     evicted: bool,
     purged: bool,
     dontneed: bool,
-    uses: [u32; 2],
+    uses: [u32; 3],
     mmaps: u32,
 }
 
@@ -50,6 +50,7 @@ fn use_slot(u: Use) -> usize {
     match u {
         Use::Pin => 0,
         Use::Vmap => 1,
+        Use::Sgt => 2,
     }
 }
 
@@ -105,7 +106,12 @@ impl Model {
                 if !self.resident {
                     return Err(Error::NotResident);
                 }
-                self.uses[use_slot(u)] += 1;
+                // The table is one per object: a flag, not a count.
+                if u == Use::Sgt {
+                    self.uses[use_slot(u)] = 1;
+                } else {
+                    self.uses[use_slot(u)] += 1;
+                }
             }
             Event::Release(u) => {
                 if self.uses[use_slot(u)] == 0 {
@@ -147,7 +153,7 @@ impl Model {
 }
 
 fn random_event(rng: &mut Rng) -> Event {
-    let u = [Use::Pin, Use::Vmap][rng.below(2) as usize];
+    let u = [Use::Pin, Use::Vmap, Use::Sgt][rng.below(3) as usize];
     match rng.below(11) {
         0 | 1 => Event::Populate,
         2 => Event::Acquire(u),

@@ -177,3 +177,31 @@ fn a_used_object_gets_a_second_chance_once() {
     );
     assert!(!t.take_referenced(), "a refused use is no use");
 }
+
+#[test]
+fn a_handed_out_table_is_one_use_until_released() {
+    let acct = Accounting::new(|| 0);
+    let mut t = resident(&acct);
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Sgt), &acct).unwrap().to,
+        State::InUse
+    );
+    // Handed out again: the same table, still one use.
+    assert_eq!(
+        t.apply(Event::Acquire(Use::Sgt), &acct).unwrap().to,
+        State::InUse
+    );
+    assert_eq!(t.uses(Use::Sgt), 1);
+    assert_eq!(t.apply(Event::Evict, &acct), Err(Error::NotReclaimable));
+    t.apply(Event::Madvise(Madv::DontNeed), &acct).unwrap();
+    assert_eq!(t.apply(Event::Purge, &acct), Err(Error::NotReclaimable));
+    assert_eq!(t.lru(), None);
+    assert_eq!(
+        t.apply(Event::Release(Use::Sgt), &acct).unwrap().to,
+        PURGEABLE
+    );
+    assert_eq!(
+        t.apply(Event::Release(Use::Sgt), &acct),
+        Err(Error::NotHeld)
+    );
+}

@@ -15,8 +15,11 @@
 #include <linux/dma-resv.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kprobes.h>
 #include <linux/sizes.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_shrinker.h>
@@ -27,6 +30,7 @@
 #include "../panfrost_gem.h"
 #include "../panfrost_job.h"
 #include "../panfrost_mmu.h"
+#include "../panfrost_regs.h"
 #include "panfrost_kunit.h"
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
@@ -471,6 +475,211 @@ static void pst_test_contended_not_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.skipped_busy, before.skipped_busy);
 }
 
+/*
+ * A file closes its handle of an evicted BO while a job (from its submit's
+ * BO lookup to its cleanup) or an ioctl still holds the file's mapping:
+ * the mapping is off the BO's list, but still on its address space's list
+ * of evicted mappings. Whatever brings the BO back first, that file's next
+ * job or a CPU fault through another file, the job that holds the mapping
+ * finds the BO mapped there, and nothing warns (a warning here is one that
+ * userspace can trigger).
+ */
+static void pst_test_closed_mapping_of_evicted_bo(struct kunit *test)
+{
+	struct drm_file *files[2] = { panfrost_kunit_file(test), panfrost_kunit_file(test) };
+	struct panfrost_gem_object *bos[2];
+	struct panfrost_gem_mapping *held[2];
+	u32 handles[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		bos[i] = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, files,
+					   2, handles);
+		KUNIT_EXPECT_EQ(test, pst_pattern(bos[i], 0xc0 + i, true), 0);
+	}
+	pst_scan(test, true);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, pst_state(test, bos[i]),
+				DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+		/* A submit of files[1] looks the BO up, then files[1] closes it. */
+		held[i] = panfrost_kunit_mapping(test, bos[i], files[1]);
+		KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(files[1], i + 1), 0);
+	}
+	/* bos[1] comes back first through a CPU fault (files[0]'s mapping). */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(&bos[1]->base,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	drm_gem_shmem_shrinker_put(&bos[1]->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+	KUNIT_EXPECT_EQ(test, pst_files_mapped_right(test, bos[1], files, 1), 1);
+	KUNIT_EXPECT_FALSE(test, held[1]->active);
+
+	kunit_warning_suppress(test) {
+		pst_job_begin(test, files[1]);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE(test, held[i]->active);
+		KUNIT_EXPECT_EQ(test, panfrost_kunit_pages_mapped_right(held[i]), PST_PAGES);
+		KUNIT_EXPECT_EQ(test, pst_pattern(bos[i], 0xc0 + i, false), 0);
+		/* The job's cleanup: the last put unmaps the closed mapping. */
+		panfrost_gem_mapping_put(held[i]);
+	}
+}
+
+/*
+ * After panfrost_remove() unplugged the device, a CPU fault on an evicted
+ * BO that userspace still maps brings the pages back for the CPU and
+ * touches no register (the MMU's would be flushed for a bound address
+ * space): the GPU and its register window are gone.
+ */
+static void pst_test_unplugged_swap_in_leaves_gpu_alone(struct kunit *test)
+{
+	struct panfrost_device *pfdev = test->priv;
+	struct drm_file *file = panfrost_kunit_file(test);
+	struct panfrost_file_priv *priv = file->driver_priv;
+	const u32 canary = 0xdeadbeef;
+	struct panfrost_gem_object *bo;
+	struct panfrost_gem_mapping *m;
+	int as;
+
+	bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, &file, 1, NULL);
+	m = panfrost_kunit_mapping(test, bo, file);
+	KUNIT_EXPECT_EQ(test, pst_pattern(bo, 0xe4, true), 0);
+	/* Bound, as while a job of the file runs: map and unmap flush it. */
+	as = panfrost_mmu_as_get(pfdev, priv->mmu);
+	KUNIT_ASSERT_GE(test, as, 0);
+	pst_scan(test, true);
+	KUNIT_ASSERT_EQ(test, pst_state(test, bo), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+
+	/* What panfrost_remove() does before the device's resources go. */
+	drm_dev_unplug(&pfdev->base);
+	panfrost_shrinker_fini(pfdev);
+	writel(canary, pfdev->iomem + AS_LOCKADDR_LO(as));
+	writel(canary, pfdev->iomem + AS_COMMAND(as));
+
+	/* A CPU fault, as through a mapping that outlives the device. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(&bo->base,
+							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
+	drm_gem_shmem_shrinker_put(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
+	KUNIT_EXPECT_EQ(test, readl(pfdev->iomem + AS_LOCKADDR_LO(as)), canary);
+	KUNIT_EXPECT_EQ(test, readl(pfdev->iomem + AS_COMMAND(as)), canary);
+	KUNIT_EXPECT_FALSE(test, m->active);
+	KUNIT_EXPECT_EQ(test, pst_pattern(bo, 0xe4, false), 0);
+	panfrost_gem_mapping_put(m);
+	panfrost_mmu_as_put(pfdev, priv->mmu);
+}
+
+/*
+ * A system resume that fails early (here the OPP lookup of a GPU whose
+ * regulator goes off in suspend: this device has no OPP table) still lets
+ * reclaim run again: blocked, it would leave every BO resident for good.
+ */
+static void pst_test_failed_resume_resumes_reclaim(struct kunit *test)
+{
+	static const struct panfrost_compatible vreg_off = {
+		.pm_features = BIT(GPU_PM_VREG_OFF),
+	};
+	struct panfrost_device *pfdev = test->priv;
+	struct drm_file *file = panfrost_kunit_file(test);
+	struct panfrost_gem_object *bo;
+
+	if (!IS_ENABLED(CONFIG_PM_SLEEP))
+		kunit_skip(test, "no system sleep (CONFIG_PM_SLEEP)");
+	bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, &file, 1, NULL);
+	pfdev->comp = &vreg_off;
+	dev_set_drvdata(pfdev->base.dev, pfdev);
+	/* What panfrost_device_suspend() does first. */
+	panfrost_shrinker_suspend(pfdev);
+#ifdef CONFIG_PM_SLEEP
+	KUNIT_EXPECT_LT(test, panfrost_pm_ops.resume(pfdev->base.dev), 0);
+#endif
+	pst_scan(test, true);
+	KUNIT_EXPECT_EQ(test, pst_state(test, bo), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+}
+
+#if IS_ENABLED(CONFIG_KPROBES)
+/* What a kprobe saw where the madvise ioctl records the advice. */
+struct pst_advice {
+	struct kprobe probes[2];
+	struct task_struct *task;
+	struct panfrost_gem_object *bo;
+	atomic_t hits, held;
+};
+
+static struct pst_advice *pst_advice;
+
+/*
+ * Runs (in the kprobe's exception context: reads only) where the madvise
+ * ioctl hands the advice to the shrinker's core: whether the BO's
+ * reservation and mappings lock are held there, as when the ioctl checked
+ * which files map the BO.
+ */
+static int pst_at_advice(struct kprobe *p, struct pt_regs *regs)
+{
+	struct pst_advice *a = READ_ONCE(pst_advice);
+
+	if (!a || current != a->task)
+		return 0;
+	atomic_inc(&a->hits);
+	if (dma_resv_is_locked(a->bo->base.base.resv) && mutex_is_locked(&a->bo->mappings.lock))
+		atomic_inc(&a->held);
+	return 0;
+}
+
+static void pst_advice_end(void *arg)
+{
+	struct pst_advice *a = arg;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(a->probes); i++)
+		unregister_kprobe(&a->probes[i]);
+	WRITE_ONCE(pst_advice, NULL);
+}
+
+/*
+ * madvise(DONTNEED) is refused for a BO that another file maps. The check
+ * and the advice must be one step: GEM_OPEN (or a PRIME import) publishes
+ * a file's mapping under the BO's reservation and mappings lock, so the
+ * ioctl must still hold both where it records the advice. Otherwise a file
+ * can open the BO between the check and the advice, and lose its mapping
+ * to a purge it was told could not happen. A kprobe where the advice is
+ * recorded (with the kit, and where it was before) reads the locks.
+ */
+static void pst_test_madvise_check_and_advice_are_one_step(struct kunit *test)
+{
+	struct drm_file *file = panfrost_kunit_file(test);
+	/* Where the ioctl records the advice, with the kit and before it. */
+	static const char *const advice_fns[] = {
+		"drm_gem_shmem_shrinker_madvise_locked",
+		"drm_gem_shmem_shrinker_madvise",
+	};
+	struct pst_advice *a;
+	u32 handle, retained;
+	int i, probes = 0;
+
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, &file, 1,
+				  &handle);
+	a->task = current;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pst_advice_end, a), 0);
+	WRITE_ONCE(pst_advice, a);
+	for (i = 0; i < ARRAY_SIZE(advice_fns); i++) {
+		a->probes[i].symbol_name = advice_fns[i];
+		a->probes[i].pre_handler = pst_at_advice;
+		probes += !register_kprobe(&a->probes[i]);
+	}
+	KUNIT_ASSERT_GT(test, probes, 0);
+
+	KUNIT_EXPECT_EQ(test, panfrost_kunit_madvise(file, handle, PANFROST_MADV_DONTNEED,
+						     &retained), 0);
+	KUNIT_EXPECT_EQ(test, retained, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->hits), 1);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&a->held), 1,
+			    "the advice was recorded without the locks of the check");
+	KUNIT_EXPECT_EQ(test, pst_state(test, a->bo), DRM_GEM_SHMEM_SHRINKER_STATE_PURGEABLE);
+}
+#endif
+
 static struct kunit_case pst_cases[] = {
 	KUNIT_CASE(pst_test_evict_then_job_swaps_in),
 	KUNIT_CASE(pst_test_no_eviction_while_file_has_jobs),
@@ -482,6 +691,12 @@ static struct kunit_case pst_cases[] = {
 	KUNIT_CASE(pst_test_closed_mapping_still_held),
 	KUNIT_CASE(pst_test_heap_and_exported_untouched),
 	KUNIT_CASE(pst_test_contended_not_busy),
+	KUNIT_CASE(pst_test_closed_mapping_of_evicted_bo),
+	KUNIT_CASE(pst_test_unplugged_swap_in_leaves_gpu_alone),
+	KUNIT_CASE(pst_test_failed_resume_resumes_reclaim),
+#if IS_ENABLED(CONFIG_KPROBES)
+	KUNIT_CASE(pst_test_madvise_check_and_advice_are_one_step),
+#endif
 	{}
 };
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Panfrost's own shrinker, which the GEM shmem shrinker replaced, built for
- * the side-by-side benchmark from the unchanged v7.3.4 source
- * (panfrost_gem_shrinker_v7.3.4.c, which make check compares with the
- * tag). It only gets back the device fields it used, which panfrost no
- * longer has: the renames below apply to its code alone, because the
- * headers it includes were included first.
+ * Panfrost's own shrinker, which the GEM shmem shrinker replaces, built for
+ * the side-by-side benchmark from its unchanged v7.3.4 source (the driver's
+ * panfrost_gem_shrinker.c, which kernels without the kit build instead of
+ * the adapter, and which make check keeps identical to the tag). It only
+ * gets back the device fields it used, which panfrost has only without the
+ * kit: the renames below apply to its code alone, because the headers it
+ * includes were included first.
  */
 
 #include "../panfrost_device.h"
@@ -20,4 +21,4 @@ struct panfrost_stock_shrinker *panfrost_stock_shrinker_current;
 #define panfrost_gem_shrinker_init panfrost_stock_shrinker_init
 #define panfrost_gem_shrinker_cleanup panfrost_stock_shrinker_cleanup
 
-#include "panfrost_gem_shrinker_v7.3.4.c"
+#include "panfrost_gem_shrinker.c"
