@@ -419,13 +419,15 @@ void drm_gem_shmem_shrinker_put_locked(struct drm_gem_shmem_object *shmem, u32 u
 void drm_gem_shmem_shrinker_put(struct drm_gem_shmem_object *shmem, u32 use);
 
 /**
- * drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident
+ * drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident for the device
  * @shmem: A tracked object, whose reservation lock the caller holds.
  *
  * For paths that hand the pages to the device while they hold the lock
- * (a command queued under it): after this, the pages stay until the lock
- * is dropped and a scan evicts them, which calls the evict callback
- * first. Does the same as any shmem helper that takes the pages.
+ * (a job or a command queued under it): after this, the pages stay until
+ * the lock is dropped and a scan evicts them, which calls the evict
+ * callback first. The use by the device counts as recent use: reclaim
+ * passes over the object once before it takes it (as for a CPU use).
+ * Call it for every object a job uses, also resident ones.
  *
  * Return: 0, -EINVAL for NULL, -ENOENT when @shmem is not tracked,
  * -ENODATA when its content was purged, -ENOMEM, or the swap_in

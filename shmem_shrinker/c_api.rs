@@ -548,13 +548,15 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
     }
 }
 
-/// drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident
+/// drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident for the device
 /// @shmem: A tracked object, whose reservation lock the caller holds.
 ///
 /// For paths that hand the pages to the device while they hold the lock
-/// (a command queued under it): after this, the pages stay until the lock
-/// is dropped and a scan evicts them, which calls the evict callback
-/// first. Does the same as any shmem helper that takes the pages.
+/// (a job or a command queued under it): after this, the pages stay until
+/// the lock is dropped and a scan evicts them, which calls the evict
+/// callback first. The use by the device counts as recent use: reclaim
+/// passes over the object once before it takes it (as for a CPU use).
+/// Call it for every object a job uses, also resident ones.
 ///
 /// Return: 0, -EINVAL for NULL, -ENOENT when @shmem is not tracked,
 /// -ENODATA when its content was purged, -ENOMEM, or the swap_in
@@ -570,7 +572,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_swap_in_locked(
 ) -> c_int {
     from_result(|| {
         // SAFETY: As the function's safety requirement says.
-        unsafe { with_locked(shmem, |o| o.make_resident()) }?;
+        unsafe { with_locked(shmem, |o| o.swap_in()) }?;
         Ok(0)
     })
 }

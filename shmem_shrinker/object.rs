@@ -297,15 +297,23 @@ impl Locked {
         Ok(())
     }
 
+    /// Make the pages resident for the device, which is about to use them:
+    /// a use by the device counts as recent use for reclaim.
+    pub(crate) fn swap_in(&mut self) -> Result<(), OpError> {
+        self.make_resident()?;
+        self.apply(Event::Used).map(|_| ())
+    }
+
     /// The object's scatter/gather table, for a driver path that tears
     /// down what it builds from it when the driver's `evict` or `purge`
-    /// callback runs, swapped in. The table lives until the pages are
-    /// reclaimed.
+    /// callback runs: swapped in, and used by the device (as
+    /// [`Locked::swap_in`]). The table lives until the pages are reclaimed.
     pub(crate) fn pages_sgt(&mut self) -> Result<*mut bindings::sg_table, OpError> {
         // SAFETY: Live object, lock held; the helper swaps in through
         // `populated`, and hands out the table without `sgt_handed_out`.
         let sgt =
             from_err_ptr(unsafe { bindings::__drm_gem_shmem_get_pages_sgt_locked(self.shmem) })?;
+        self.apply(Event::Used)?;
         Ok(sgt)
     }
 

@@ -212,6 +212,10 @@ pub enum Event {
     MmapClose,
     /// Userspace gave advice about its content.
     Madvise(Madv),
+    /// The device is about to use the object (a job or a command queued
+    /// under its reservation): it counts as recently used, as a CPU use
+    /// does, and changes no state.
+    Used,
     /// The shrinker evicted it to swap.
     Evict,
     /// The shrinker purged it.
@@ -500,6 +504,10 @@ impl Tracked {
             Event::Release(what) => {
                 self.release(what)?;
                 self.resident_state()
+            }
+            Event::Used => {
+                self.referenced = true;
+                from
             }
             Event::MmapOpen => {
                 self.mmaps = self.mmaps.checked_add(1).ok_or(Error::Overflow)?;

@@ -416,6 +416,28 @@ int panfrost_shrinker_job_begin(struct panfrost_job *job)
 }
 
 /**
+ * panfrost_shrinker_job_push - The GPU is about to use a job's BOs
+ * @job: The job, the reservations of its BOs held.
+ *
+ * A job's use of its BOs counts as recent use for reclaim, as a CPU use
+ * does: a BO that jobs use every frame is passed over while idle ones are
+ * reclaimed first. Its BOs are resident (panfrost_shrinker_job_begin()
+ * swapped in every evicted BO of the file, and none is evicted until the
+ * job ends); a purged one (DONTNEED) stays purged, as before.
+ */
+void panfrost_shrinker_job_push(struct panfrost_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->bo_count; i++) {
+		struct panfrost_gem_object *bo = to_panfrost_bo(job->bos[i]);
+
+		if (bo->reclaimable)
+			drm_gem_shmem_shrinker_swap_in_locked(&bo->base);
+	}
+}
+
+/**
  * panfrost_shrinker_job_end - A job counted by panfrost_shrinker_job_begin() is gone
  * @job: The job, being cleaned up after it completed or failed to be pushed.
  */

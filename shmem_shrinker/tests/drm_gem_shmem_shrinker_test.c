@@ -649,7 +649,9 @@ static void test_scan_honours_nr_and_order(struct kunit *test)
 
 /*
  * A use marks the object referenced: a scan passes over it once if other
- * objects can go instead, and takes it on its second pass otherwise.
+ * objects can go instead, and takes it on its second pass otherwise. A use
+ * by the device (a job or a command queued under the reservation, which
+ * swaps in first) counts as a CPU use does.
  */
 static void test_used_objects_get_a_second_chance(struct kunit *test)
 {
@@ -671,6 +673,21 @@ static void test_used_objects_get_a_second_chance(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, state_of(test, old), STATE(EVICTABLE));
 	KUNIT_EXPECT_GT(test, stats_of(test).skipped_referenced, 0);
 
+	/*
+	 * used back in through a helper, which is no use: both unreferenced,
+	 * old heads the list. The device uses old: used goes first again.
+	 */
+	dma_resv_lock(used->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(used), 0);
+	drm_gem_shmem_put_pages_locked(used);
+	dma_resv_unlock(used->base.resv);
+	dma_resv_lock(old->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_swap_in_locked(old), 0);
+	dma_resv_unlock(old->base.resv);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, used), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, state_of(test, old), STATE(EVICTABLE));
 	drm_gem_object_put(&old->base);
 	drm_gem_object_put(&used->base);
 }

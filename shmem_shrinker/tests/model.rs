@@ -119,6 +119,7 @@ impl Model {
                 }
                 self.uses[use_slot(u)] -= 1;
             }
+            Event::Used => {}
             Event::MmapOpen => self.mmaps += 1,
             Event::MmapClose => {
                 if self.mmaps == 0 {
@@ -154,7 +155,7 @@ impl Model {
 
 fn random_event(rng: &mut Rng) -> Event {
     let u = [Use::Pin, Use::Vmap, Use::Sgt][rng.below(3) as usize];
-    match rng.below(11) {
+    match rng.below(12) {
         0 | 1 => Event::Populate,
         2 => Event::Acquire(u),
         3 | 4 => Event::Release(u),
@@ -163,6 +164,7 @@ fn random_event(rng: &mut Rng) -> Event {
         7 => Event::Madvise(Madv::DontNeed),
         8 => Event::Madvise(Madv::WillNeed),
         9 => Event::Evict,
+        10 => Event::Used,
         _ => Event::Purge,
     }
 }

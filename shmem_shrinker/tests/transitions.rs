@@ -205,3 +205,16 @@ fn a_handed_out_table_is_one_use_until_released() {
         Err(Error::NotHeld)
     );
 }
+
+#[test]
+fn device_use_counts_as_recent_use_and_changes_no_state() {
+    let acct = Accounting::new(|| 0);
+    let mut t = resident(&acct);
+    let tr = t.apply(Event::Used, &acct).unwrap();
+    assert_eq!((tr.from, tr.to), (EVICTABLE, EVICTABLE));
+    assert!(t.take_referenced());
+    assert!(!t.take_referenced());
+    t.apply(Event::Evict, &acct).unwrap();
+    assert_eq!(t.apply(Event::Used, &acct).unwrap().to, State::Evicted);
+    assert_eq!(acct.pages(State::Evicted), 4);
+}

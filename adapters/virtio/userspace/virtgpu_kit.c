@@ -20,6 +20,12 @@
  *                                      (make bench) the baseline: write
  *                                      TOTAL_MIB of the same patterns to a
  *                                      block device, time reading it back
+ *   virtgpu-kit hot-set TOTAL_MIB HOT_MIB BUF_MIB FRAMES
+ *                                      (make bench) TOTAL_MIB of buffers,
+ *                                      of which HOT_MIB are used by the
+ *                                      host every frame, under memory
+ *                                      pressure: how often a hot buffer
+ *                                      was evicted between two frames
  *
  * Each scenario prints one JSON object with its figures. They run the
  * same on a kernel without the kit: madvise is then skipped (the feature
@@ -83,6 +89,57 @@ static size_t mismatched_pages(struct bo *bo, uint32_t seed)
 static int madvise_bo(uint32_t handle, uint32_t madv, uint32_t pad, uint32_t *retained)
 {
 	return __igt_virtgpu_madvise(fd, handle, madv, pad, retained);
+}
+
+/* What a buffer holds: how to write it, and how to count the pages that lost it. */
+struct content {
+	void (*fill)(uint32_t *map, size_t size, uint32_t seed);
+	size_t (*bad_pages)(const uint32_t *map, size_t size, uint32_t seed);
+};
+
+/* Every page unique, and very compressible (igt_gem_shrinker_fill()). */
+static const struct content patterns = {
+	.fill = igt_gem_shrinker_fill,
+	.bad_pages = igt_gem_shrinker_bad_pages,
+};
+
+/*
+ * Create buffers @bos[0..@n) of @size bytes, buffer i holding @c for
+ * @seed + i. Returns how many were made; *@err is the error that stopped
+ * it, if any.
+ */
+static size_t make_filled(struct bo *bos, size_t n, size_t size, const struct content *c,
+			  uint32_t seed, int *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		*err = bo_create(&bos[i], size);
+		if (*err)
+			break;
+		*err = bo_map(&bos[i]);
+		if (*err)
+			break;
+		c->fill(bos[i].map, bos[i].size, seed + i);
+		bo_unmap(&bos[i]);
+	}
+	return i;
+}
+
+/* Pages of @bos[0..@n) that lost @c for @seed + i; stops at an error. */
+static size_t verify_filled(struct bo *bos, size_t n, const struct content *c, uint32_t seed,
+			    int *err)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < n && !*err; i++) {
+		*err = bo_map(&bos[i]);
+		if (!*err) {
+			bad += c->bad_pages(bos[i].map, bos[i].size, seed + i);
+			bo_unmap(&bos[i]);
+		}
+	}
+	return bad;
 }
 
 /* --- demo scenarios ----------------------------------------------------- */
@@ -246,15 +303,7 @@ static int swap_in(size_t total_mib, size_t buf_mib, bool to_swap)
 	long before, swapped = 0;
 	int err = 0, round;
 
-	for (i = 0; i < n && !err; i++) {
-		err = bo_create(&bos[i], buf_mib << 20);
-		if (!err)
-			err = bo_map(&bos[i]);
-		if (!err) {
-			fill(&bos[i], 0x20000 + i);
-			bo_unmap(&bos[i]);
-		}
-	}
+	make_filled(bos, n, buf_mib << 20, &patterns, 0x20000, &err);
 	/* TCG timings move by 10-30% from run to run: the best of a few. */
 	for (round = 0; round < SWAP_IN_ROUNDS && !err; round++) {
 		err = __igt_gem_shrinker_kit_scan(fd, total_mib << 8);
@@ -276,13 +325,7 @@ static int swap_in(size_t total_mib, size_t buf_mib, bool to_swap)
 		/* Idle again, so that the next round's scan evicts every buffer. */
 		for (i = 0; i < n && !err; i++)
 			err = __igt_virtgpu_wait(fd, bos[i].handle);
-		for (i = 0; i < n && !err; i++) {
-			err = bo_map(&bos[i]);
-			if (!err) {
-				mismatches += mismatched_pages(&bos[i], 0x20000 + i);
-				bo_unmap(&bos[i]);
-			}
-		}
+		mismatches += verify_filled(bos, n, &patterns, 0x20000, &err);
 	}
 	printf("{\"read_mib\": %zu, \"rounds\": %d, \"swapped_out_mib\": %ld, \"seconds\": %.3f, "
 	       "\"mib_per_s\": %.1f, \"mismatches\": %zu, \"error\": %d}\n",
@@ -340,6 +383,77 @@ static int raw_read(const char *dev, size_t total_mib)
 	return 0;
 }
 
+/*
+ * GPU use is use: TOTAL_MIB of buffers, of which the first HOT_MIB are
+ * used by the host every frame (a 1x1 transfer each, as a renderer samples
+ * its textures: the kernel swaps a buffer in for it, and the use is the
+ * device's) and others picked at random, half as many per frame as there
+ * are hot ones (textures streamed in now and then). Memory holds half of
+ * the buffers: a first scan of the kit evicts the other half, and each
+ * frame ends with a scan that evicts as much as the frame brought back, as
+ * reclaim would to make room for it. A shrinker that counts the device's
+ * use as use evicts the buffers used least recently; one that does not
+ * takes the hot ones, which head its list because they never left memory.
+ * Figures per frame, after two to settle: swap-ins during the hot
+ * buffers' transfers (hot buffers evicted since the frame before), during
+ * the others', and evictions.
+ */
+static int hot_set(size_t total_mib, size_t hot_mib, size_t buf_mib, int frames)
+{
+	size_t n = total_mib / buf_mib, hot = hot_mib / buf_mib, window = hot / 2;
+	uint32_t pick = 0x30000;
+	long long hot_in = 0, other_in = 0, evicted = 0, s0, s1, s2;
+	struct bo *bos = calloc(n, sizeof(*bos));
+	size_t i, mismatches = 0;
+	double t0 = 0, seconds = 0;
+	int err = 0, frame;
+
+	if (!window || hot + window > n) {
+		fprintf(stderr, "virtgpu-kit: hot-set: no room for a window of other buffers\n");
+		return 2;
+	}
+	make_filled(bos, n, buf_mib << 20, &patterns, 0x30000, &err);
+	if (!err)
+		err = __igt_gem_shrinker_kit_scan(fd, ((n - n / 2) * buf_mib) << 8);
+	for (frame = -2; frame < frames && !err; frame++) {
+		if (frame == 0) {
+			evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+			t0 = now();
+		}
+		s0 = igt_gem_shrinker_kit_stat(fd, "swapped_in");
+		for (i = 0; i < hot && !err; i++)
+			err = __igt_virtgpu_transfer_box_to_host(fd, bos[i].handle, 1, 1);
+		s1 = igt_gem_shrinker_kit_stat(fd, "swapped_in");
+		for (i = 0; i < window && !err; i++) {
+			/* The same picks on every kernel: a fixed LCG. */
+			pick = pick * 1664525u + 1013904223u;
+			err = __igt_virtgpu_transfer_box_to_host(fd, bos[hot + (pick >> 8) % (n - hot)].handle,
+								 1, 1);
+		}
+		for (i = 0; i < n && !err; i++)
+			err = __igt_virtgpu_wait(fd, bos[i].handle);
+		s2 = igt_gem_shrinker_kit_stat(fd, "swapped_in");
+		if (frame >= 0) {
+			hot_in += s1 - s0;
+			other_in += s2 - s1;
+		}
+		if (!err && s2 > s0)
+			err = __igt_gem_shrinker_kit_scan(fd, ((s2 - s0) * buf_mib) << 8);
+	}
+	seconds = now() - t0;
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted") - evicted;
+	if (!err)
+		mismatches = verify_filled(bos, n, &patterns, 0x30000, &err);
+	printf("{\"total_mib\": %zu, \"hot_mib\": %zu, \"frames\": %d, "
+	       "\"hot_swapins_per_frame\": %.2f, \"other_swapins_per_frame\": %.2f, "
+	       "\"evictions_per_frame\": %.2f, \"ms_per_frame\": %.1f, \"mismatches\": %zu, "
+	       "\"error\": %d}\n",
+	       total_mib, hot * buf_mib, frames, (double)hot_in / frames,
+	       (double)other_in / frames, (double)evicted / frames, seconds * 1000 / frames,
+	       mismatches, err);
+	return err || mismatches ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "raw-read"))
@@ -360,8 +474,11 @@ int main(int argc, char **argv)
 		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "swap-in-from-page-cache"))
 		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), false);
+	if (argc == 6 && !strcmp(argv[1], "hot-set"))
+		return hot_set(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+			       strtoul(argv[4], NULL, 0), atoi(argv[5]));
 	fprintf(stderr, "usage: virtgpu-kit churn TOTAL_MIB BUF_MIB | working-set TOTAL_MIB BUF_MIB |\n"
 		"       swap-in TOTAL_MIB BUF_MIB | swap-in-from-page-cache TOTAL_MIB BUF_MIB |\n"
-		"       raw-read DEVICE TOTAL_MIB\n");
+		"       raw-read DEVICE TOTAL_MIB | hot-set TOTAL_MIB HOT_MIB BUF_MIB FRAMES\n");
 	return 2;
 }

@@ -70,6 +70,9 @@ pub const REQUIRED: &[&str] = &[
     "swap-in-thp.mib_per_s",
     "raw-read.mib_per_s_1m_reads",
     "raw-read.mib_per_s_4k_reads",
+    "hot-set.hot_swapins_per_frame",
+    "hot-set.other_swapins_per_frame",
+    "hot-set.evictions_per_frame",
     "panfrost_count_ps_stock_10",
     "panfrost_count_ps_kit_10",
     "panfrost_count_ps_stock_1000",
@@ -347,6 +350,7 @@ kit-bench-json: raw-read {\"read_mib\": 64, \"mib_per_s_1m_reads\": 1000.0, \"mi
 kit-bench-json: swap-in {\"read_mib\": 64, \"mib_per_s\": 300.0, \"mismatches\": 0}
 kit-bench-json: swap-in-page-cache {\"read_mib\": 64, \"mib_per_s\": 9000.0, \"mismatches\": 0}
 kit-bench-json: swap-in-thp {\"read_mib\": 64, \"mib_per_s\": 850.0, \"mismatches\": 0}
+kit-bench-json: hot-set {\"hot_swapins_per_frame\": 0.0, \"other_swapins_per_frame\": 8.0, \"evictions_per_frame\": 8.0, \"mismatches\": 0}
 kit-bench: panfrost_count_ps_stock_10 30000
 kit-bench: panfrost_count_ps_kit_10 2000
 kit-bench: panfrost_count_ps_stock_1000 3000000

@@ -3,7 +3,7 @@
 # KUnit benchmark suite and panfrost's side-by-side one (run from here,
 # once zram swap is set up), then the swap-in rate through virtio-gpu
 # (order-0 pages, large folios, and the kit's own share) against a raw
-# read of a zram device.
+# read of a zram device, and the hot-set figure (GPU use is use).
 # Every figure goes to the console as "kit-bench: KEY VALUE" or
 # "kit-bench-json: NAME {json}"; the host makes the table.
 
@@ -36,6 +36,9 @@ echo "kit-bench-json: raw-read $(/payload/virtgpu-kit raw-read "$raw" 64 | tail 
 # this system-wide setting gives them).
 echo "kit-bench-json: swap-in $(/payload/virtgpu-kit swap-in 64 4 | tail -1)"
 echo "kit-bench-json: swap-in-page-cache $(/payload/virtgpu-kit swap-in-from-page-cache 64 4 | tail -1)"
+# GPU use is use: how often a scan evicts a buffer that the host uses
+# every frame, while others are used in turn.
+echo "kit-bench-json: hot-set $(/payload/virtgpu-kit hot-set 256 32 2 60 | tail -1)"
 thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 if [ -w $thp ]; then
 	echo within_size >$thp
