@@ -20,6 +20,7 @@ BENCH_FRAGMENT := workbench/bench.config
 BUILD          := $(KIT_CACHE)/build
 PERF_BUILD     := $(KIT_CACHE)/build-perf
 NORUST_BUILD   := $(KIT_CACHE)/build-norust
+KCSAN_BUILD    := $(KIT_CACHE)/build-kcsan
 MODULAR_BUILD  := $(KIT_CACHE)/build-modular
 BZIMAGE        := $(BUILD)/arch/x86/boot/bzImage
 PERF_BZIMAGE   := $(PERF_BUILD)/arch/x86/boot/bzImage
@@ -40,6 +41,7 @@ help:
 	@echo "make check         build, boot and run every test (summary: out/check/summary.json)"
 	@echo "make demo          kit vs stock 7.3.4 under memory pressure (out/demo/summary.json)"
 	@echo "make stress        10 min (STRESS_SECONDS) of fault-injected stress (out/stress/)"
+	@echo "make kcsan         the kit's KUnit suites and 5 min of stress on a KCSAN kernel (out/kcsan/)"
 	@echo "make bench         the core's benchmarks on the kernel without debug options (out/bench/)"
 	@echo "make kunit-repeat  one KUnit case (KUNIT_FILTER) in REPEAT (20) boots"
 	@echo "make shell         interactive shell in the same VM"
@@ -149,6 +151,12 @@ kunit-repeat: kernel initramfs tool
 # pressure and fault injection on make check's debug kernel.
 stress: kernel initramfs tool
 	@bash workbench/stress.sh
+
+# The same on a kernel with the data-race detector (KCSAN) instead of KASAN.
+kcsan: tree initramfs tool
+	@bash workbench/kernel.sh config $(KCSAN_BUILD) $(FRAGMENT) $(DEBUG_FRAGMENT) workbench/kcsan.config
+	@bash workbench/kernel.sh build $(KCSAN_BUILD)
+	@bash workbench/kcsan.sh
 
 shell: kernel initramfs
 	@bash workbench/vm/run-vm.sh $(BZIMAGE) $(INITRAMFS) /dev/null \
