@@ -18,8 +18,9 @@ zram_device() {
 }
 
 # run_igt PASS CASELIST: igt-runner (deqp-runner's, as drm-ci runs it:
-# --jobs 1, drm-ci's virtio_gpu skips, which skip the other drivers' tests
-# such as panfrost's without running them, and its fails as the baseline;
+# --jobs 1, a per-case limit of IGT_TIMEOUT (600) s, drm-ci's virtio_gpu
+# skips, which skip the other drivers' tests such as panfrost's without
+# running them, and its fails as the baseline;
 # results.csv and failures.csv in its output directory), then
 # what it ran and what it found on the console: "kit-igt-list: PASS: CASE",
 # "kit-igt-result: PASS: CASE,STATUS,SECONDS", the output of each case that
@@ -32,7 +33,7 @@ run_igt() {
 	# Memory pressure must take a test, not the runner (or init).
 	(echo 0 >/proc/self/oom_score_adj
 	 exec /payload/igt-runner run --igt-folder /payload/igt --caselist "$2" \
-		--output "$out" --jobs 1 --timeout 600 \
+		--output "$out" --jobs 1 --timeout "${IGT_TIMEOUT:-600}" \
 		--skips /payload/igt-ci/virtio_gpu-none-skips.txt \
 		--baseline /payload/igt-ci/virtio_gpu-none-fails.txt) >/tmp/igt-runner.out 2>&1
 	status=$?
