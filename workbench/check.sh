@@ -33,11 +33,12 @@ bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 # The KUnit guest and the kit kernel's IGT guest run side by side, one
 # per host core; the KUnit guest's own lines follow when both have ended.
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
-	--mem "${VM_MEM:-1G}" --timeout 900 \
+	--mem "${VM_MEM:-1G}" --timeout 900 --kmemleak-pool \
 	--append "kunit.enable=1 kunit.autorun=1 kit.run=check kit.igt=1g" >"$dir/kunit-guest.out" 2>&1 &
 kunit_guest=$!
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
-	--mem "$igt_mem" --timeout 900 --append "kit.run=igt" || failed+=("IGT guest, kit kernel")
+	--mem "$igt_mem" --timeout 900 --kmemleak-pool --append "kit.run=igt" ||
+	failed+=("IGT guest, kit kernel")
 wait "$kunit_guest" || failed+=("KUnit guest")
 cat "$dir/kunit-guest.out"
 bash workbench/vm/run-vm.sh "$stock_image" "$INITRAMFS" "$dir/igt-stock.log" \

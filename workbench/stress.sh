@@ -20,7 +20,7 @@ failed=()
 
 step "stress: $seconds s, $workers workers, 256 MiB guest on the debug kit kernel ($dir/stress.log)"
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/stress.log" \
-	--mem 256M --timeout $((seconds + fuzz_seconds + 900)) \
+	--mem 256M --timeout $((seconds + fuzz_seconds + 900)) --kmemleak-pool \
 	--append "kit.run=stress kit.stress_seconds=$seconds kit.stress_workers=$workers kit.fuzz_seconds=$fuzz_seconds" ||
 	failed+=("stress guest")
 grep -h 'kit-guest:' "$dir/stress.log" | sed 's/^[^k]*kit-guest: /    /'

@@ -11,6 +11,9 @@
 #     --virgl           the 3D device (virtio-gpu-gl-pci), Mesa on the host
 #     --disk FILE       FILE as a read-only virtio disk (/dev/vda)
 #     --interactive     serial console on this terminal instead of LOG
+#     --kmemleak-pool   on a kernel with kmemleak, how much of its emergency
+#                       pool the run used at most (LOG.kmemleak-pool), read
+#                       through QEMU's monitor (workbench kmemleak-pool)
 #
 # The guest's init writes its status to an isa-debug-exit port, which makes
 # QEMU exit with (status << 1) | 1. Any other end (a panic, which reboots
@@ -19,16 +22,17 @@
 set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-[ $# -ge 3 ] || die "usage: run-vm.sh KERNEL INITRD LOG [--mem SIZE] [--timeout SECS] [--append ARGS] [--virgl] [--disk FILE] [--interactive]"
+[ $# -ge 3 ] || die "usage: run-vm.sh KERNEL INITRD LOG [--mem SIZE] [--timeout SECS] [--append ARGS] [--virgl] [--disk FILE] [--interactive] [--kmemleak-pool]"
 kernel=$1 initrd=$2 log=$3
 shift 3
-mem=1G timeout=600 append= interactive= virgl= disk=()
+mem=1G timeout=600 append= interactive= virgl= disk=() pool=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
+	--kmemleak-pool) pool=1; shift ;;
 	--virgl) virgl=1; shift ;;
 	--disk) disk=(-drive "file=$2,if=virtio,format=raw,readonly=on"); shift 2 ;;
 	*) die "run-vm.sh: unknown option $1" ;;
@@ -59,7 +63,20 @@ qemu=("${wrap[@]}" qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$m
 	-device "$gpu" "${disk[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-d guest_errors -D "$log.qemu"
-	-display "$display" -no-reboot -monitor none)
+	-display "$display" -no-reboot)
+
+# The kernel's build directory holds its System.map and .config.
+build=$(dirname "$kernel")/../../..
+monitor=(-monitor none) sampler=
+rm -f "$log.kmemleak-pool"
+if [ -n "$pool" ] && [ -z "$interactive" ] && grep -q ' mem_pool_free_count$' "$build/System.map" 2>/dev/null; then
+	monitor=(-monitor "unix:$log.monitor,server=on,wait=off")
+	rm -f "$log.monitor"
+	"${WORKBENCH:?}" kmemleak-pool "$log.monitor" "$build/System.map" "$build/.config" \
+		"$log.kmemleak-pool" &
+	sampler=$!
+fi
+qemu+=("${monitor[@]}")
 
 if [ -n "$interactive" ]; then
 	step "booting $(basename "$kernel") with $mem RAM, interactive (leave with 'exit' or Ctrl-A X)"
@@ -73,6 +90,11 @@ start=$(date +%s)
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" -serial "file:$log" </dev/null
 rc=$?
 secs=$(( $(date +%s) - start ))
+if [ -n "$sampler" ]; then
+	wait "$sampler"
+	rm -f "$log.monitor"
+	[ -s "$log.kmemleak-pool" ] && note "$(cat "$log.kmemleak-pool")"
+fi
 case $rc in
 1) note "guest finished in ${secs}s with status 0"; exit 0 ;;
 124|137) die "the guest did not finish within ${timeout}s (hang?); see $log" ;;

@@ -17,6 +17,9 @@
 //!                                              make stress's figures and verdict
 //! workbench virgl-report OUT.json KERNEL=LOG...  make virgl's table and verdict
 //! workbench lava-jobs OUT_DIR BASE_URL         LAVA jobs for drm-ci's arm64 Panfrost boards
+//! workbench kmemleak-pool SOCKET SYSTEM_MAP CONFIG OUT
+//!                                              a debug guest's peak use of kmemleak's
+//!                                              pool, read through QEMU's monitor
 //! workbench igt-results LOG OUT_DIR            igt-runner's results.csv and failures.csv
 //!                                              of each pass in LOG, under OUT_DIR/PASS/
 //! ```
@@ -25,6 +28,7 @@ mod bench;
 mod demo;
 mod igt;
 mod kconfig;
+mod kmemleak;
 mod lava;
 mod logscan;
 mod plot;
@@ -329,6 +333,18 @@ fn virgl_report(out: &str, logs: &[String]) -> Result<(), String> {
     Err(format!("kit: {}", problems.join("; ")))
 }
 
+/// Samples a debug guest's use of kmemleak's pool through QEMU's monitor
+/// (run-vm.sh --kmemleak-pool); nothing to do for a kernel without kmemleak.
+fn kmemleak_pool(socket: &str, map: &str, config: &str, out: &str) -> Result<(), String> {
+    let (Some(addr), Some(size)) = (
+        kmemleak::symbol(&read(map)?, "mem_pool_free_count"),
+        kmemleak::pool_size(&read(config)?),
+    ) else {
+        return Ok(());
+    };
+    kmemleak::sample(socket, addr, size, out)
+}
+
 fn run(args: &[String]) -> Result<(), String> {
     match args {
         [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
@@ -348,6 +364,9 @@ fn run(args: &[String]) -> Result<(), String> {
         [cmd, dir, base] if cmd == "lava-jobs" => lava_jobs(dir, base),
         [cmd, out, logs @ ..] if cmd == "virgl-report" && !logs.is_empty() => {
             virgl_report(out, logs)
+        }
+        [cmd, socket, map, config, out] if cmd == "kmemleak-pool" => {
+            kmemleak_pool(socket, map, config, out)
         }
         [cmd, log, dir] if cmd == "igt-results" => {
             for d in igt::write_results(&igt::parse(&read(log)?), dir)? {
