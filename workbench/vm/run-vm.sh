@@ -65,6 +65,11 @@ qemu=("${wrap[@]}" qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$m
 	-d guest_errors -D "$log.qemu"
 	-display "$display" -no-reboot)
 
+# QEMU (10.0) keeps a file open for each virtio-gpu 2D resource (its
+# shareable pixman image) and refuses to create a resource past the
+# open-file limit: raise it as far as this user may (make buffers).
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
 # The kernel's build directory holds its System.map and .config.
 build=$(dirname "$kernel")/../../..
 monitor=(-monitor none) sampler=

@@ -20,6 +20,9 @@
  *                                      (make bench) the baseline: write
  *                                      TOTAL_MIB of the same patterns to a
  *                                      block device, time reading it back
+ *   virtgpu-kit buffers COUNT KIB      COUNT buffers of KIB KiB each, all
+ *                                      kept, filled and verified (a debug
+ *                                      kernel's trackers under many objects)
  *   virtgpu-kit hot-set TOTAL_MIB HOT_MIB BUF_MIB FRAMES
  *                                      (make bench) TOTAL_MIB of buffers,
  *                                      of which HOT_MIB are used by the
@@ -223,6 +226,32 @@ static int working_set(size_t total_mib, size_t buf_mib)
 	printf("{\"allocated_mib\": %zu, \"mismatches\": %zu, \"seconds\": %.1f, \"error\": %d}\n",
 	       allocated, mismatches, now() - t0, err);
 	return err ? 1 : 0;
+}
+
+/*
+ * Many buffers at once: COUNT buffers of KIB KiB, each filled through a
+ * mapping, all kept, then all verified. In a small guest, reclaim evicts
+ * and swaps them in meanwhile; on the debug kernel, every allocation that
+ * this makes is tracked by kmemleak, which must stay on (docs/igt.md).
+ */
+static int buffers(size_t count, size_t kib)
+{
+	struct bo *bos = calloc(count, sizeof(*bos));
+	size_t made, mismatches = 0;
+	double t0 = now();
+	int err = 0;
+
+	if (!bos) {
+		fprintf(stderr, "buffers: no memory for %zu buffers\n", count);
+		return 1;
+	}
+	made = make_filled(bos, count, kib << 10, &patterns, 0x40000, &err);
+	if (!err)
+		mismatches = verify_filled(bos, made, &patterns, 0x40000, &err);
+	printf("{\"buffers\": %zu, \"mib\": %zu, \"mismatches\": %zu, \"seconds\": %.1f, "
+	       "\"error\": %d}\n", made, made * kib >> 10, mismatches, now() - t0, err);
+	free(bos);
+	return err || mismatches ? 1 : 0;
 }
 
 /* --- make bench -------------------------------------------------------- */
@@ -474,11 +503,14 @@ int main(int argc, char **argv)
 		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "swap-in-from-page-cache"))
 		return swap_in(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), false);
+	if (argc == 4 && !strcmp(argv[1], "buffers"))
+		return buffers(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (argc == 6 && !strcmp(argv[1], "hot-set"))
 		return hot_set(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 			       strtoul(argv[4], NULL, 0), atoi(argv[5]));
 	fprintf(stderr, "usage: virtgpu-kit churn TOTAL_MIB BUF_MIB | working-set TOTAL_MIB BUF_MIB |\n"
 		"       swap-in TOTAL_MIB BUF_MIB | swap-in-from-page-cache TOTAL_MIB BUF_MIB |\n"
-		"       raw-read DEVICE TOTAL_MIB | hot-set TOTAL_MIB HOT_MIB BUF_MIB FRAMES\n");
+		"       raw-read DEVICE TOTAL_MIB | buffers COUNT KIB |\n"
+		"       hot-set TOTAL_MIB HOT_MIB BUF_MIB FRAMES\n");
 	return 2;
 }
