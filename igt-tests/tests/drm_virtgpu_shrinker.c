@@ -46,17 +46,23 @@
  */
 
 #include <errno.h>
-#include <inttypes.h>
-#include <pthread.h>
-#include <string.h>
+#include <fcntl.h>
 #include <glob.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #include "igt.h"
 #include "igt_gem_shrinker.h"

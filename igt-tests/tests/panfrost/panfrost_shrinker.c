@@ -33,9 +33,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "igt.h"
 #include "igt_gem_shrinker.h"
