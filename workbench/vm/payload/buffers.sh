@@ -16,9 +16,11 @@ done
 zram_swap 512M || { echo "kit-guest: no zram swap"; exit 1; }
 echo -1000 >/proc/self/oom_score_adj
 echo "kit-guest: $count buffers of $kib KiB on $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' ')"
+e0=$(kit_stat evicted_pages) s0=$(kit_stat swapped_in_pages)
 out=$(/payload/virtgpu-kit buffers "$count" "$kib")
 status=$?
 echo "$out" | sed 's/^/kit-buffers: /'
+echo "kit-buffers: {\"evicted_mib\": $((($(kit_stat evicted_pages) - e0) / 256)), \"swapped_in_mib\": $((($(kit_stat swapped_in_pages) - s0) / 256))}"
 if dmesg | grep -q 'kmemleak: Kernel memory leak detector disabled'; then
 	echo "kit-guest: kmemleak is off"
 	status=1

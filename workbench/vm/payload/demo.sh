@@ -22,16 +22,13 @@ mem_mib=$(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
 for arg in $(cat /proc/cmdline); do
 	case $arg in kit.mem_mib=*) mem_mib=${arg#kit.mem_mib=} ;; esac
 done
-stat() { # the kit's cumulative counter $1, 0 on stock
-	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/drm_gem_shmem_shrinker/*/state 2>/dev/null | head -1 | grep . || echo 0
-}
 oom_kills() { awk '$1 == "oom_kill" { print $2 }' /proc/vmstat; }
 
 run() { # scenario total_mib
-	p0=$(stat purged_pages) e0=$(stat evicted_pages) s0=$(stat swapped_in_pages) o0=$(oom_kills)
+	p0=$(kit_stat purged_pages) e0=$(kit_stat evicted_pages) s0=$(kit_stat swapped_in_pages) o0=$(oom_kills)
 	(echo 1000 >/proc/self/oom_score_adj; exec /payload/virtgpu-kit "$1" "$2" 4) >/tmp/client.out 2>&1
 	status=$?
-	p1=$(stat purged_pages) e1=$(stat evicted_pages) s1=$(stat swapped_in_pages) o1=$(oom_kills)
+	p1=$(kit_stat purged_pages) e1=$(kit_stat evicted_pages) s1=$(kit_stat swapped_in_pages) o1=$(oom_kills)
 	last=$(grep '^{' /tmp/client.out | tail -1)
 	[ -n "$last" ] || last='{}'
 	echo "kit-demo: {\"scenario\": \"$1\", \"kernel\": \"$kernel\", \"target_mib\": $2, \"exit\": $status, \"oom_kills\": $((o1 - o0)), \"purged_mib\": $(((p1 - p0) / 256)), \"evicted_mib\": $(((e1 - e0) / 256)), \"swapped_in_mib\": $(((s1 - s0) / 256)), \"client\": $last}"
