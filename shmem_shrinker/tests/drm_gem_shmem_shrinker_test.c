@@ -1293,16 +1293,18 @@ static struct drm_gem_shmem_object **bench_objects(struct kunit *test, size_t n,
 		obj[i] = drm_gem_shmem_create(drv->drm, pages * PAGE_SIZE);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj[i]);
 		obj[i]->base.funcs = &fake_funcs;
-		dma_resv_lock(obj[i]->base.resv, NULL);
-		KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(obj[i]), 0);
-		dma_resv_unlock(obj[i]->base.resv);
-		if (track)
+		if (track) {
+			/*
+			 * Tracked before anything uses the pages, as a driver
+			 * does; a use brings them in and leaves them resident.
+			 */
 			KUNIT_ASSERT_EQ(test,
 					drm_gem_shmem_shrinker_track(drv->shrinker, obj[i]), 0);
-		/* Tracked: the shrinker holds its own use now. */
-		if (track) {
+			KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get(obj[i], VMAP), 0);
+			drm_gem_shmem_shrinker_put(obj[i], VMAP);
+		} else {
 			dma_resv_lock(obj[i]->base.resv, NULL);
-			drm_gem_shmem_put_pages_locked(obj[i]);
+			KUNIT_ASSERT_EQ(test, drm_gem_shmem_get_pages_locked(obj[i]), 0);
 			dma_resv_unlock(obj[i]->base.resv);
 		}
 		cond_resched();
