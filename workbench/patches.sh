@@ -20,6 +20,16 @@ export)
 	;;
 test)
 	step "applying $dir with git am to a clean $base checkout"
+	# The outcome depends only on the base, the series and the prepared
+	# tree: when all three are what last passed, say so instead of
+	# checking out the kernel again (half a minute).
+	stamp=${KIT_CACHE:?}/patches-test.passed
+	sum=$({ git -C "$TREE" rev-parse "$base^{tree}" 'kit^{tree}'; cat "$dir"/*.patch; } | sha256sum)
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+		note "$(ls "$dir" | wc -l) patch(es): the same series applied to $base and gave the prepared tree before ($stamp)"
+		exit 0
+	fi
+	rm -f "$stamp"
 	scratch=$(mktemp -d)
 	trap 'git -C "$TREE" worktree remove --force "$scratch/linux" 2>/dev/null; rm -rf "$scratch"' EXIT
 	git -C "$TREE" worktree add -q --detach "$scratch/linux" "$base"
@@ -29,6 +39,7 @@ test)
 	want=$(git -C "$TREE" rev-parse 'kit^{tree}')
 	[ "$got" = "$want" ] || die "git am of $dir gives tree $got, the prepared tree is $want"
 	note "$(ls "$dir" | wc -l) patch(es) apply to $base; the result equals the prepared tree ($got)"
+	echo "$sum" >"$stamp"
 	;;
 *)
 	die "usage: patches.sh export|test"
