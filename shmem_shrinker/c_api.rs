@@ -7,8 +7,12 @@
 //! header's kernel-doc. Every function that can fail validates its
 //! arguments and returns a negative errno instead of trusting them: NULL or
 //! untracked objects and unknown values are errors, never warnings or
-//! crashes. Teardown (unregister, untrack, put) cannot fail and returns
-//! nothing.
+//! crashes. What only a driver bug does (a put without its get, tracking an
+//! object whose pages are in use, untracking one that is mapped or used, a
+//! table handed out while the object was not resident) is refused or
+//! undone, state unchanged, and also reported with a warning, once per kind
+//! of misuse, to find the caller. Teardown (unregister, put, suspend,
+//! resume) cannot fail and returns nothing; untrack returns 0 or -EBUSY.
 //!
 //! There is no lookup: a handle is a pointer to the registration, and a
 //! tracked object points to its device's shrinker.

@@ -27,8 +27,9 @@ use kernel::{
 type Shmem = bindings::drm_gem_shmem_object;
 
 /// Report a driver's misuse of the ABI, which the operation refused or
-/// undid: what it was, then a warning with a backtrace, once per call site,
-/// to find the caller. KUnit cases that misuse the ABI on purpose suppress
+/// undid: what it was, then a warning with a backtrace to find the caller,
+/// once per place in the core that detects a kind of misuse (later
+/// occurrences print only the line). KUnit cases that misuse the ABI on purpose suppress
 /// the warning (`kunit_warning_suppress()`) and count it.
 macro_rules! misuse {
     ($what:expr, $e:expr) => {{
