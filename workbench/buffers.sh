@@ -20,11 +20,12 @@ failed=()
 # open-file limit as far as this user may: without BUFFERS, as many as
 # that limit allows, up to 20000, leaving 64 for QEMU's other files (it
 # held about a dozen when a 20000-buffer run reached a limit of 20000).
-files=$(ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"; ulimit -n)
+files=$(raise_file_limit)
 if [ "$files" != unlimited ] && [ "$files" -lt $((count + 64)) ]; then
 	[ -z "${BUFFERS:-}" ] ||
 		die "QEMU keeps a file open per virtio-gpu buffer, and this user may open $files: lower BUFFERS or raise the hard limit (ulimit -Hn)"
 	count=$((files - 64))
+	[ "$count" -gt 0 ] || die "this user may open $files files (ulimit -Hn): too few for QEMU to hold buffers"
 	note "this user may open $files files (ulimit -Hn), so QEMU can hold $count buffers, not 20000"
 fi
 step "$count buffers of $kib KiB in a $mem guest on the debug kit kernel ($dir/buffers.log)"

@@ -48,12 +48,20 @@ second_chain() {
 		--append "kunit.enable=1 kunit.autorun=1 kunit.filter_glob=panfrost* kit.run=none" ||
 		echo "KUnit guest, kernel without Rust" >>"$dir/second-chain.failed"
 }
+# In its own process group, so that an interrupted make check takes the
+# chain's guests with it instead of leaving them to boot one after the
+# other unattended.
+set -m
 second_chain >"$dir/second-chain.out" 2>&1 &
 second=$!
+set +m
+trap 'kill -- -$second 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
 	--mem "$igt_mem" --timeout 900 --kmemleak-pool --append "kit.run=igt" ||
 	failed+=("IGT guest, kit kernel")
-wait "$second"
+wait "$second" || failed+=("the second core's guests (KUnit, stock IGT, no Rust) did not all run")
+trap - EXIT INT TERM
 cat "$dir/second-chain.out"
 if [ -f "$dir/second-chain.failed" ]; then
 	while IFS= read -r what; do failed+=("$what"); done <"$dir/second-chain.failed"

@@ -16,3 +16,10 @@ step() { printf '\033[1m==> [%s] %s\033[0m\n' "$(_elapsed)" "$*"; }
 note() { printf '    [%s] %s\n' "$(_elapsed)" "$*"; }
 # die MESSAGE: fail the whole command, naming the problem.
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# raise_file_limit: the soft open-file limit as high as this user may (QEMU
+# keeps a file open per virtio-gpu 2D resource); prints the limit it got.
+raise_file_limit() {
+	ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+	ulimit -n
+}

@@ -20,11 +20,12 @@ export)
 	;;
 test)
 	step "applying $dir with git am to a clean $base checkout"
-	# The outcome depends only on the base, the series and the prepared
-	# tree: when all three are what last passed, say so instead of
+	# The outcome depends only on the base, the series, the prepared tree
+	# and this test: when all four are what last passed, say so instead of
 	# checking out the kernel again (half a minute).
+	ls "$dir"/*.patch >/dev/null 2>&1 || die "no series in $dir: run patches.sh export first"
 	stamp=${KIT_CACHE:?}/patches-test.passed
-	sum=$({ git -C "$TREE" rev-parse "$base^{tree}" 'kit^{tree}'; cat "$dir"/*.patch; } | sha256sum)
+	sum=$({ git -C "$TREE" rev-parse "$base^{tree}" 'kit^{tree}'; cat "$0" "$dir"/*.patch; } | sha256sum)
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
 		note "$(ls "$dir" | wc -l) patch(es): the same series applied to $base and gave the prepared tree before ($stamp)"
 		exit 0
@@ -39,7 +40,7 @@ test)
 	want=$(git -C "$TREE" rev-parse 'kit^{tree}')
 	[ "$got" = "$want" ] || die "git am of $dir gives tree $got, the prepared tree is $want"
 	note "$(ls "$dir" | wc -l) patch(es) apply to $base; the result equals the prepared tree ($got)"
-	echo "$sum" >"$stamp"
+	echo "$sum" >"$stamp.$$" && mv "$stamp.$$" "$stamp"
 	;;
 *)
 	die "usage: patches.sh export|test"

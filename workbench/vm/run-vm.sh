@@ -68,16 +68,22 @@ qemu=("${wrap[@]}" qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$m
 # QEMU (10.0) keeps a file open for each virtio-gpu 2D resource (its
 # shareable pixman image) and refuses to create a resource past the
 # open-file limit: raise it as far as this user may (make buffers).
-ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+raise_file_limit >/dev/null
 
-# The kernel's build directory holds its System.map and .config.
+# The kernel's build directory holds its System.map and .config. The
+# sampler reads kmemleak's pool at System.map's address, which is where
+# the variable is only in a kernel that is not relocated at boot.
 build=$(dirname "$kernel")/../../..
-monitor=(-monitor none) sampler=
+monitor=(-monitor none) sampler= mondir=
 rm -f "$log.kmemleak-pool"
-if [ -n "$pool" ] && [ -z "$interactive" ] && grep -q ' mem_pool_free_count$' "$build/System.map" 2>/dev/null; then
-	monitor=(-monitor "unix:$log.monitor,server=on,wait=off")
-	rm -f "$log.monitor"
-	"${WORKBENCH:?}" kmemleak-pool "$log.monitor" "$build/System.map" "$build/.config" \
+if [ -n "$pool" ] && [ -z "$interactive" ] &&
+	grep -q ' mem_pool_free_count$' "$build/System.map" 2>/dev/null &&
+	grep -qx '# CONFIG_RELOCATABLE is not set' "$build/.config"; then
+	# A short path of our own: a socket's path has at most 107 bytes,
+	# and QEMU splits its option at commas.
+	mondir=$(mktemp -d /tmp/kit-monitor.XXXXXX)
+	monitor=(-monitor "unix:$mondir/sock,server=on,wait=off")
+	"${WORKBENCH:?}" kmemleak-pool "$mondir/sock" "$build/System.map" "$build/.config" \
 		"$log.kmemleak-pool" &
 	sampler=$!
 fi
@@ -97,7 +103,7 @@ rc=$?
 secs=$(( $(date +%s) - start ))
 if [ -n "$sampler" ]; then
 	wait "$sampler"
-	rm -f "$log.monitor"
+	rm -rf "$mondir"
 	[ -s "$log.kmemleak-pool" ] && note "$(cat "$log.kmemleak-pool")"
 fi
 case $rc in
