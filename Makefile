@@ -31,7 +31,7 @@ export KIT_CACHE TREE BUILD PERF_BUILD NORUST_BUILD KCSAN_BUILD OUT FRAGMENT WOR
 export KIT_T0 := $(shell date +%s)
 
 .PHONY: all check demo shell setup source tool tree tree-reset config kernel \
-	config-perf kernel-perf norust modular arm64 lava virgl stress buffers kcsan kunit-repeat bench \
+	config-perf kernel-perf norust modular arm64 lava virgl stress pressure buffers kcsan kunit-repeat bench \
 	initramfs host-tests header header-check patches patches-test oot stock \
 	clean distclean help
 
@@ -41,6 +41,7 @@ help:
 	@echo "make check         build, boot and run every test (summary: out/check/summary.json)"
 	@echo "make demo          kit vs stock 7.3.4 under memory pressure (out/demo/summary.json)"
 	@echo "make stress        10 min (STRESS_SECONDS) of fault-injected stress (out/stress/)"
+	@echo "make pressure      IGT's subtests beyond RAM (overcommit), kit and stock (out/pressure/)"
 	@echo "make buffers       20000 (BUFFERS) buffers at once on the debug kernel, kmemleak on (out/buffers/)"
 	@echo "make kcsan         the kit's KUnit suites and 5 min of stress on a KCSAN kernel (out/kcsan/)"
 	@echo "make bench         the core's benchmarks on the kernel without debug options (out/bench/)"
@@ -152,6 +153,11 @@ kunit-repeat: kernel initramfs tool
 # pressure and fault injection on make check's debug kernel.
 stress: kernel initramfs tool
 	@bash workbench/stress.sh
+
+# IGT's subtests that drive a guest beyond its RAM, kit and stock, on the
+# debug kernels (make check leaves them out: they take minutes).
+pressure: kernel stock initramfs tool
+	@bash workbench/pressure.sh
 
 # Many buffers at once (BUFFERS, 20000) on make check's debug kernel:
 # kmemleak must stay on and find nothing; its pool's use is reported.

@@ -20,15 +20,18 @@ echo "kit-guest: swap: $(grep SwapTotal /proc/meminfo | tr -s ' ')"
 echo -1000 >/proc/1/oom_score_adj
 echo -1000 >/proc/self/oom_score_adj
 
-# The subtests that need 1 GiB (igt-1g-subtests) run only in a guest booted
-# with kit.igt=1g (make check's KUnit guest), and only there.
+# Which pass this guest runs (kit.igt=): by default the main pass and the
+# large-folio pass; 1g: the subtests that need 1 GiB (igt-1g-subtests),
+# in make check's KUnit guest; pressure: the subtests that drive the guest
+# beyond its RAM (igt-pressure-subtests), make pressure's.
 # kit.igt_timeout=SECS: igt-runner's per-case limit (600 s, drm-ci's),
 # which a bigger guest needs raised (docs/igt.md: time per GiB).
-big=
+pass=main
 IGT_TIMEOUT=600
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	kit.igt=1g) big=1 ;;
+	kit.igt=1g) pass=1g ;;
+	kit.igt=pressure) pass=pressure ;;
 	kit.igt_timeout=*) IGT_TIMEOUT=${arg#kit.igt_timeout=} ;;
 	esac
 done
@@ -39,29 +42,33 @@ export IGT_TIMEOUT
 for bin in /payload/igt/*; do
 	"$bin" --list-subtests 2>/dev/null | sed "s/^/${bin##*/}@/"
 done >/tmp/igt.all
-sed -n 's/^\([a-z_]*\) \([a-z0-9-]*\)$/\1@\2/p' /payload/igt-1g-subtests >/tmp/igt.big
+caselist() {
+	sed -n 's/^\([a-z_]*\) \([a-z0-9-]*\)$/\1@\2/p' "/payload/igt-$1-subtests" |
+		grep -xF -f - /tmp/igt.all
+}
+caselist 1g >/tmp/igt.1g
+caselist pressure >/tmp/igt.pressure
 
-# The main pass: every subtest but the 1 GiB ones, and the virgl-* ones,
-# which need the 3D device (make virgl runs them).
-grep -vxF -f /tmp/igt.big /tmp/igt.all | grep -v '@virgl-' >/tmp/igt.list
-if [ -z "$big" ]; then
-	run_igt main /tmp/igt.list
+case $pass in
+1g | pressure)
+	[ -s /tmp/igt.$pass ] && run_igt main /tmp/igt.$pass
 	exit 0
-fi
+	;;
+esac
 
-# The guest booted with kit.igt=1g (make check's KUnit guest, which runs
-# beside the IGT guest and has the time to spare): the 1 GiB subtests,
-# then the kit's subtests again with large folios in the shmem files
-# behind GEM objects (shmem_enabled=within_size: each object gets the
-# largest folios that fit it), as the pass "thp"; not the slow overcommit
-# ones, nor those that reset or remove the device.
-grep -xF -f /tmp/igt.big /tmp/igt.all >/tmp/igt.1g
-[ -s /tmp/igt.1g ] && run_igt main /tmp/igt.1g
+# The main pass: every other subtest but the virgl-* ones, which need the
+# 3D device (make virgl runs them).
+cat /tmp/igt.1g /tmp/igt.pressure | grep -vxF -f - /tmp/igt.all | grep -v '@virgl-' >/tmp/igt.list
+run_igt main /tmp/igt.list
+
+# Then the kit's subtests again with large folios in the shmem files behind
+# GEM objects (shmem_enabled=within_size: each object gets the largest
+# folios that fit it), as the pass "thp"; not those that reset or remove
+# the device.
 thp=/sys/kernel/mm/transparent_hugepage/shmem_enabled
 if [ $kernel = kit ] && [ -w $thp ]; then
 	grep '^drm_virtgpu_shrinker@' /tmp/igt.list |
-		grep -vE '@(no-oom-overcommit|dontneed-overcommit|suspend-resume-under-reclaim|unbind-rebind-under-reclaim)$' \
-		>/tmp/igt.thp
+		grep -vE '@(suspend-resume-under-reclaim|unbind-rebind-under-reclaim)$' >/tmp/igt.thp
 	echo within_size >$thp
 	run_igt thp /tmp/igt.thp
 	echo never >$thp
