@@ -70,9 +70,11 @@ tool: setup
 	@. workbench/lib.sh && step "building the workbench tool"
 	@cargo build --release --quiet -p workbench
 
+# v7.3.4 + the kit's series (branch kit: what make patches exports) + the
+# test infrastructure's (the simulated Mali; branch kit-test, checked out).
 tree: source tool
-	@. workbench/lib.sh && step "preparing the tree: v7.3.4 + workbench/series"
-	@$(WORKBENCH) prepare-tree $(CURDIR) $(TREE) workbench/series
+	@. workbench/lib.sh && step "preparing the tree: v7.3.4 + workbench/series + workbench/mali-sim/series"
+	@$(WORKBENCH) prepare-tree $(CURDIR) $(TREE) workbench/series workbench/mali-sim/series
 
 # Throw away edits made by hand in the prepared tree.
 tree-reset:

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The stock kernel that make demo compares the kit with: pristine v7.3.4
-# (a worktree of the prepared tree's repository at the tag), configured with
-# the kit's fragment minus the kit's own options, built out of tree.
+# plus the test infrastructure that the kit kernel has too (the simulated
+# Mali, workbench/mali-sim/series; a worktree of the prepared tree's
+# repository, branch stock-test), configured with the kit's fragment minus
+# the kit's own options, built out of tree.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${TREE:?}" "${FRAGMENT:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
@@ -18,8 +20,7 @@ if [ ! -d "$stock_tree" ]; then
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$stock_tree" v7.3.4
 fi
-[ "$(git -C "$stock_tree" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse 'v7.3.4^{commit}')" ] ||
-	die "$stock_tree is not at v7.3.4"
+"$WORKBENCH" prepare-stock "$PWD" "$stock_tree" workbench/mali-sim/series
 
 # Without the options the series adds: the fragment's last section.
 sed '/^# Options the series adds/,$d' "$FRAGMENT" >"$fragment"

@@ -2,7 +2,11 @@
 //! `workbench`: the parts of the kit's workbench that need real logic.
 //!
 //! ```text
-//! workbench prepare-tree KIT_ROOT TREE SERIES   build the kit commits, check them out
+//! workbench prepare-tree KIT_ROOT TREE SERIES TEST_SERIES
+//!                                              build the kit commits (branch kit), the
+//!                                              test ones on top (kit-test), check out
+//! workbench prepare-stock KIT_ROOT TREE TEST_SERIES
+//!                                              v7.3.4 + the test commits (stock-test)
 //! workbench check-config FRAGMENT CONFIG       fail naming options Kconfig dropped
 //! workbench scan-log [--count-device-refusals] KNOWN LOG...
 //!                                              fail on kernel warnings and splats,
@@ -45,15 +49,46 @@ fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-fn prepare_tree(kit: &str, tree_dir: &str, series_file: &str) -> Result<(), String> {
-    let series = series::parse(&read(series_file)?).map_err(|e| format!("{series_file}: {e}"))?;
+fn parse_series(file: &str) -> Result<series::Series, String> {
+    series::parse(&read(file)?).map_err(|e| format!("{file}: {e}"))
+}
+
+/// The prepared tree: v7.3.4 plus the kit's series (branch `kit`), plus the
+/// test infrastructure's series (branch `kit-test`, checked out).
+fn prepare_tree(
+    kit: &str,
+    tree_dir: &str,
+    series_file: &str,
+    test_file: &str,
+) -> Result<(), String> {
+    let (series, test) = (parse_series(series_file)?, parse_series(test_file)?);
     let tree_dir = Path::new(tree_dir);
-    let commit = tree::build_commits(Path::new(kit), tree_dir, &series)?;
-    let moved = tree::check_out(tree_dir, &commit)?;
+    let kit_commit = tree::build_commits(Path::new(kit), tree_dir, tree::UPSTREAM_TAG, &series)?;
+    let commit = tree::build_commits(Path::new(kit), tree_dir, &kit_commit, &test)?;
+    tree::set_branch(tree_dir, tree::KIT_BRANCH, &kit_commit)?;
+    let moved = tree::check_out(tree_dir, tree::KIT_TEST_BRANCH, &commit)?;
     println!(
-        "    prepared tree: {} + {} kit commit(s) = {} ({})",
+        "    prepared tree: {} + {} kit commit(s) ({}) + {} test commit(s) = {} ({})",
         tree::UPSTREAM_TAG,
         series.commits.len(),
+        &kit_commit[..12],
+        test.commits.len(),
+        &commit[..12],
+        if moved { "updated" } else { "unchanged" }
+    );
+    Ok(())
+}
+
+/// The stock tree: v7.3.4 plus the test infrastructure's series only.
+fn prepare_stock(kit: &str, tree_dir: &str, test_file: &str) -> Result<(), String> {
+    let test = parse_series(test_file)?;
+    let tree_dir = Path::new(tree_dir);
+    let commit = tree::build_commits(Path::new(kit), tree_dir, tree::UPSTREAM_TAG, &test)?;
+    let moved = tree::check_out(tree_dir, tree::STOCK_TEST_BRANCH, &commit)?;
+    println!(
+        "    stock tree: {} + {} test commit(s) = {} ({})",
+        tree::UPSTREAM_TAG,
+        test.commits.len(),
         &commit[..12],
         if moved { "updated" } else { "unchanged" }
     );
@@ -347,7 +382,10 @@ fn kmemleak_pool(socket: &str, map: &str, config: &str, out: &str) -> Result<(),
 
 fn run(args: &[String]) -> Result<(), String> {
     match args {
-        [cmd, kit, tree, series] if cmd == "prepare-tree" => prepare_tree(kit, tree, series),
+        [cmd, kit, tree, series, test] if cmd == "prepare-tree" => {
+            prepare_tree(kit, tree, series, test)
+        }
+        [cmd, kit, tree, test] if cmd == "prepare-stock" => prepare_stock(kit, tree, test),
         [cmd, frag, cfg] if cmd == "check-config" => check_config(frag, cfg),
         [cmd, flag, known, logs @ ..]
             if cmd == "scan-log" && flag == "--count-device-refusals" && !logs.is_empty() =>

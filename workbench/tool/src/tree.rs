@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-//! Prepared-tree construction: pristine v7.3.4 plus the kit's series.
+//! Prepared-tree construction: pristine v7.3.4 plus the kit's series, and
+//! the test infrastructure's series (the simulated Mali) on top of that or
+//! of pristine v7.3.4 for the stock kernel.
 //!
 //! The series is turned into commits with git plumbing in a scratch index,
 //! never in the work tree, with fixed author, committer and dates, so the
@@ -14,8 +16,15 @@ use std::process::Command;
 
 /// The tag of the pristine commit, made by `workbench/fetch-source.sh`.
 pub const UPSTREAM_TAG: &str = "v7.3.4";
-/// The branch that carries the kit on top of the pristine commit.
+/// The branch that carries the kit on top of the pristine commit: what
+/// `make patches` exports.
 pub const KIT_BRANCH: &str = "kit";
+/// The branch checked out in the prepared tree: the kit plus the test
+/// infrastructure that is not part of it.
+pub const KIT_TEST_BRANCH: &str = "kit-test";
+/// The branch checked out in the stock tree: pristine v7.3.4 plus the test
+/// infrastructure.
+pub const STOCK_TEST_BRANCH: &str = "stock-test";
 /// Every kit commit carries this date, so commit ids depend on content only.
 const FIXED_DATE: &str = "2026-01-01T00:00:00Z";
 
@@ -107,9 +116,15 @@ fn stage_file(
     Ok(())
 }
 
-/// Build the series' commits on top of the pristine tag and return the id
-/// of the last one. The work tree is not touched.
-pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String, String> {
+/// Build the series' commits on top of `base` (a revision of the tree's
+/// repository) and return the id of the last one. The work tree is not
+/// touched.
+pub fn build_commits(
+    kit: &Path,
+    tree: &Path,
+    base: &str,
+    series: &Series,
+) -> Result<String, String> {
     let (name, email) = series
         .author
         .rsplit_once('<')
@@ -132,12 +147,8 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
         ("GIT_COMMITTER_DATE", FIXED_DATE),
     ];
     let result = (|| {
-        let mut parent = git(
-            tree,
-            &[],
-            &["rev-parse", &format!("{UPSTREAM_TAG}^{{commit}}")],
-        )
-        .map_err(|e| format!("{e}\n(the pristine source is missing: run `make source`)"))?;
+        let mut parent = git(tree, &[], &["rev-parse", &format!("{base}^{{commit}}")])
+            .map_err(|e| format!("{e}\n(the pristine source is missing: run `make source`)"))?;
         git(tree, &env, &["read-tree", &parent])?;
         for commit in &series.commits {
             for action in &commit.actions {
@@ -189,9 +200,19 @@ pub fn build_commits(kit: &Path, tree: &Path, series: &Series) -> Result<String,
     result
 }
 
-/// Move the prepared tree's work tree to `commit`, rewriting only files
-/// that differ. Refuses when the work tree has edits of its own.
-pub fn check_out(tree: &Path, commit: &str) -> Result<bool, String> {
+/// Point `branch` at `commit` without checking it out.
+pub fn set_branch(tree: &Path, branch: &str, commit: &str) -> Result<(), String> {
+    git(
+        tree,
+        &[],
+        &["update-ref", &format!("refs/heads/{branch}"), commit],
+    )?;
+    Ok(())
+}
+
+/// Move the work tree to `commit` on `branch`, rewriting only files that
+/// differ. Refuses when the work tree has edits of its own.
+pub fn check_out(tree: &Path, branch: &str, commit: &str) -> Result<bool, String> {
     let head = git(tree, &[], &["rev-parse", "HEAD"])?;
     let dirty = git(
         tree,
@@ -205,19 +226,15 @@ pub fn check_out(tree: &Path, commit: &str) -> Result<bool, String> {
             tree.display()
         ));
     }
-    if head == commit {
-        return Ok(false);
+    let moved = head != commit;
+    if moved {
+        git(tree, &[], &["read-tree", "-m", "-u", &head, commit])?;
     }
-    git(tree, &[], &["read-tree", "-m", "-u", &head, commit])?;
+    set_branch(tree, branch, commit)?;
     git(
         tree,
         &[],
-        &["update-ref", &format!("refs/heads/{KIT_BRANCH}"), commit],
+        &["symbolic-ref", "HEAD", &format!("refs/heads/{branch}")],
     )?;
-    git(
-        tree,
-        &[],
-        &["symbolic-ref", "HEAD", &format!("refs/heads/{KIT_BRANCH}")],
-    )?;
-    Ok(true)
+    Ok(moved)
 }
