@@ -4,8 +4,9 @@
 # make pressure: the IGT subtests that drive a guest beyond its RAM
 # (vm/payload/igt-pressure-subtests: working sets of 1.25 and 2 times
 # MemTotal through zram), on make check's debug kit kernel and, beside it
-# on the second core, on stock 7.3.4; then the guest-log gate and the
-# summary. They are too slow for make check's no-op budget.
+# on the second core, on stock 7.3.4, virtio-gpu and panfrost on the
+# simulated Mali; then the guest-log gate and the summary. They are too
+# slow for make check's no-op budget.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${OUT:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
@@ -19,13 +20,13 @@ failed=()
 step "IGT under memory pressure: $mem guests, kit ($dir/igt.log) and stock ($dir/igt-stock.log)"
 set -m
 bash workbench/vm/run-vm.sh "$stock_image" "$INITRAMFS" "$dir/igt-stock.log" \
-	--mem "$mem" --timeout 900 --append "kit.run=igt kit.igt=pressure" >"$dir/stock.out" 2>&1 &
+	--mem "$mem" --timeout 900 --append "kit.run=igt kit.igt=pressure mali_sim.enable=1" >"$dir/stock.out" 2>&1 &
 stock=$!
 set +m
 trap 'kill -- -$stock 2>/dev/null' EXIT
 trap 'exit 130' INT TERM
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
-	--mem "$mem" --timeout 1800 --kmemleak-pool --append "kit.run=igt kit.igt=pressure" ||
+	--mem "$mem" --timeout 1800 --kmemleak-pool --append "kit.run=igt kit.igt=pressure mali_sim.enable=1" ||
 	failed+=("IGT guest, kit kernel")
 wait "$stock" || failed+=("IGT guest, stock kernel")
 trap - EXIT INT TERM
@@ -45,7 +46,8 @@ step "scanning the guest log for warnings and splats"
 
 step "summary"
 "$WORKBENCH" summary "$dir/summary.json" --igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log" \
-	--igt-expect igt:drm_virtgpu_shrinker=pass --igt-expect igt-stock:drm_virtgpu_shrinker=skip ||
+	--igt-expect igt:drm_virtgpu_shrinker=pass --igt-expect igt-stock:drm_virtgpu_shrinker=skip \
+	--igt-expect igt:panfrost_shrinker=pass --igt-expect igt-stock:panfrost_shrinker=skip ||
 	failed+=("test cases")
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -31,6 +31,26 @@ struct panfrost_submit {
 	struct panfrost_bo *fbo;
 };
 
+/*
+ * A Mali job descriptor's header (IGT's lib/panfrost-job.h, Mesa's genxml
+ * "Job Header"): what igt_panfrost_job_loop_get_job_header() points at,
+ * and what the GPU writes back when a job ends (exception_status 1, DONE,
+ * and fault_pointer 0).
+ */
+struct mali_job_descriptor_header {
+	uint32_t exception_status;
+	uint32_t first_incomplete_task;
+	uint64_t fault_pointer;
+	uint8_t job_descriptor_size : 1;
+	uint8_t job_type : 7;
+	uint8_t job_barrier : 1;
+	uint8_t unknown_flags : 7;
+	uint16_t job_index;
+	uint16_t job_dependency_index_1;
+	uint16_t job_dependency_index_2;
+	uint64_t next_job;
+} __attribute__((packed));
+
 struct panfrost_bo *igt_panfrost_gem_new(int fd, size_t size);
 void igt_panfrost_free_bo(int fd, struct panfrost_bo *bo);
 uint32_t igt_panfrost_get_bo_offset(int fd, uint32_t handle);
@@ -39,6 +59,10 @@ void *igt_panfrost_mmap_bo(int fd, uint32_t handle, uint32_t size, unsigned int 
 void igt_panfrost_bo_mmap(int fd, struct panfrost_bo *bo);
 struct panfrost_submit *igt_panfrost_null_job(int fd);
 struct panfrost_submit *igt_panfrost_write_value_job(int fd, bool trigger_page_fault);
+/* Two WRITE_VALUE jobs that run each other again: a chain that never ends. */
+struct panfrost_submit *igt_panfrost_job_loop(int fd);
+struct mali_job_descriptor_header *
+igt_panfrost_job_loop_get_job_header(struct panfrost_submit *submit, unsigned int job_idx);
 void igt_panfrost_free_job(int fd, struct panfrost_submit *submit);
 
 #endif /* KIT_LIBIGT_IGT_PANFROST_H */

@@ -28,6 +28,12 @@
  * SUBTEST: evict-swapin-integrity
  * SUBTEST: evict-while-mmapped
  * SUBTEST: swapin-on-submit
+ * SUBTEST: unlisted-bo-swapin
+ * SUBTEST: unlisted-descriptor-swapin
+ * SUBTEST: many-evicted-bos-one-submit
+ * SUBTEST: gpu-writes-survive-eviction
+ * SUBTEST: no-eviction-while-job-runs
+ * SUBTEST: purge-after-job
  * SUBTEST: no-oom-overcommit
  */
 
@@ -44,6 +50,7 @@
 #include "igt.h"
 #include "igt_gem_shrinker.h"
 #include "igt_panfrost.h"
+#include "igt_panfrost_job.h"
 
 IGT_TEST_DESCRIPTION("The GEM shmem shrinker on Panfrost: madvise, purge, evict and swap-in.");
 
@@ -51,6 +58,9 @@ IGT_TEST_DESCRIPTION("The GEM shmem shrinker on Panfrost: madvise, purge, evict 
 #define SCAN_ALL (1ul << 20)
 /* Panfrost's own purge-only shrinker, as the kernel's shrinker debugfs names it. */
 #define PANFROST_SHRINKER "drm-panfrost"
+
+/* IGT's write-value job zeroes the 64-bit word at this offset of its buffer. */
+#define WRITE_VALUE_OFFSET 0x30
 
 /* The device the fixture opened; each subtest works on its own file of it. */
 static int device = -1;
@@ -119,12 +129,43 @@ static void wait_idle(struct panfrost_bo *bo)
 	do_ioctl(fd, DRM_IOCTL_PANFROST_WAIT_BO, &w);
 }
 
-/* Runs @submit and returns the first word of its scratchpad afterwards. */
-static uint32_t run_write_value_job(struct panfrost_submit *submit)
+/*
+ * Runs IGT's write-value job and returns the word it wrote over (0 once the
+ * job ran); the job's header must say DONE.
+ */
+static uint64_t run_write_value_job(struct panfrost_submit *submit)
 {
-	do_ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, submit->args);
-	wait_idle(submit->scratchpad_bo);
-	return *(volatile uint32_t *)submit->scratchpad_bo->map;
+	struct mali_job_descriptor_header *h = submit->submit_bo->map;
+
+	pan_submit_igt(fd, submit);
+	wait_idle(submit->submit_bo);
+	igt_assert_eq(h->exception_status, 1);
+	return *(volatile uint64_t *)((char *)submit->submit_bo->map + WRITE_VALUE_OFFSET);
+}
+
+/* Evict idle buffers until @n more than now were evicted. */
+static void evict(long long n)
+{
+	long long evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+
+	igt_assert_lte_s64(evicted + n, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + n));
+}
+
+/* A buffer filled with @seed and not mapped: the kit may evict it. */
+static struct panfrost_bo *idle_buffer(size_t pages, uint32_t seed)
+{
+	struct panfrost_bo *bo = filled_buffer(pages, seed);
+
+	munmap(bo->map, bo->size);
+	bo->map = NULL;
+	return bo;
+}
+
+static uint64_t read_u64(struct panfrost_bo *bo, size_t offset)
+{
+	if (!bo->map)
+		igt_panfrost_bo_mmap(fd, bo);
+	return *(volatile uint64_t *)((char *)bo->map + offset);
 }
 
 static void test_madvise_basic(void)
@@ -244,26 +285,170 @@ static void test_evict_while_mmapped(void)
 }
 
 /*
- * A job whose buffers (descriptors, scratchpad) were evicted: submission
- * swaps them in and maps them for the GPU again, and the job writes the
- * same value as a job that never saw an eviction.
+ * A job whose buffer (descriptor and the word it writes) was evicted:
+ * submission swaps it in and maps it for the GPU again, and the job
+ * writes as a job that never saw an eviction does.
  */
 static void test_swapin_on_submit(void)
 {
 	struct panfrost_submit *reference = igt_panfrost_write_value_job(fd, false);
 	struct panfrost_submit *submit = igt_panfrost_write_value_job(fd, false);
 	long long swapped_in = igt_gem_shrinker_kit_stat(fd, "swapped_in");
-	long long evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
-	uint32_t expected;
 
-	expected = run_write_value_job(reference);
-	igt_assert_neq(expected, 0);
+	igt_assert_eq_u64(run_write_value_job(reference), 0);
 	igt_panfrost_free_job(fd, reference);
 
-	igt_assert_lt_s64(evicted, igt_gem_shrinker_kit_scan_until(fd, "evicted", evicted + 1));
-	igt_assert_eq(run_write_value_job(submit), expected);
+	evict(1);
+	igt_assert_eq_u64(run_write_value_job(submit), 0);
 	igt_assert_lt_s64(swapped_in, igt_gem_shrinker_kit_stat(fd, "swapped_in"));
 	igt_panfrost_free_job(fd, submit);
+}
+
+/*
+ * Mesa lists in bo_handles only some of the buffers a job touches, and
+ * expects every buffer of its file to stay mapped for the GPU. A job
+ * writes into an evicted buffer it does not list: the value lands where it
+ * belongs, the rest of the buffer is intact, and no MMU fault happens.
+ */
+static void test_unlisted_bo_swapin(void)
+{
+	struct panfrost_bo *jobs = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *target = idle_buffer(64, 7);
+	const size_t offset = 17 * PAGE_BYTES + 8;
+	uint64_t jc;
+
+	igt_panfrost_bo_mmap(fd, jobs);
+	jc = pan_job_write_value(jobs, 0, target->offset + offset, 0x600dcafe0000ull, 0);
+	/* Both buffers of the file: the target among them. */
+	evict(2);
+	pan_submit_and_wait(fd, jc, (uint32_t[]){ jobs->handle }, 1);
+	igt_assert_eq(pan_job_header(jobs, 0)->exception_status, 1);
+	igt_assert_eq_u64(read_u64(target, offset), 0x600dcafe0000ull);
+	/* Put back what the job wrote over: the rest must be untouched. */
+	igt_gem_shrinker_fill_at((uint32_t *)((char *)target->map + 17 * PAGE_BYTES), 17, 1, 7);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(target->map, target->size, 7), 0);
+	igt_panfrost_free_bo(fd, target);
+	igt_panfrost_free_bo(fd, jobs);
+}
+
+/*
+ * The second job of a chain lives in an evicted buffer the submit does not
+ * list: the GPU reads it from there and runs it.
+ */
+static void test_unlisted_descriptor_swapin(void)
+{
+	struct panfrost_bo *first = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *second = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *out = igt_panfrost_gem_new(fd, 4096);
+	uint32_t handles[] = { first->handle, out->handle };
+	uint64_t jc, next;
+
+	igt_panfrost_bo_mmap(fd, first);
+	igt_panfrost_bo_mmap(fd, second);
+	next = pan_job_write_value(second, 3, out->offset + 8, 0x5ec0d, 0);
+	munmap(second->map, second->size);
+	second->map = NULL;
+	jc = pan_job_write_value(first, 0, out->offset, 0xf125, next);
+	/* Every buffer of the file (panfrost gives a BO its pages at open). */
+	evict(3);
+	pan_submit_and_wait(fd, jc, handles, 2);
+	igt_assert_eq_u64(read_u64(out, 0), 0xf125);
+	igt_assert_eq_u64(read_u64(out, 8), 0x5ec0d);
+	igt_panfrost_bo_mmap(fd, second);
+	igt_assert_eq(pan_job_header(second, 3)->exception_status, 1);
+	igt_panfrost_free_bo(fd, first);
+	igt_panfrost_free_bo(fd, second);
+	igt_panfrost_free_bo(fd, out);
+}
+
+/* One submit, sixteen evicted unlisted buffers, a value into each. */
+static void test_many_evicted_bos_one_submit(void)
+{
+	struct panfrost_bo *jobs = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *bo[16];
+	uint64_t jc = 0;
+	int i;
+
+	igt_panfrost_bo_mmap(fd, jobs);
+	for (i = 0; i < 16; i++)
+		bo[i] = idle_buffer(16, 0x200 + i);
+	for (i = 15; i >= 0; i--)
+		jc = pan_job_write_value(jobs, i, bo[i]->offset + i * PAGE_BYTES, 0xb0 + i, jc);
+	evict(17);
+	pan_submit_and_wait(fd, jc, (uint32_t[]){ jobs->handle }, 1);
+	for (i = 0; i < 16; i++) {
+		igt_assert_eq_u64(read_u64(bo[i], i * PAGE_BYTES), 0xb0 + i);
+		igt_gem_shrinker_fill_at((uint32_t *)((char *)bo[i]->map + i * PAGE_BYTES), i, 1,
+					 0x200 + i);
+		igt_assert_f(igt_gem_shrinker_bad_pages(bo[i]->map, bo[i]->size, 0x200 + i) == 0,
+			     "buffer %d lost content\n", i);
+		igt_panfrost_free_bo(fd, bo[i]);
+	}
+	igt_panfrost_free_bo(fd, jobs);
+}
+
+/* What the GPU wrote goes to swap and comes back with the buffer. */
+static void test_gpu_writes_survive_eviction(void)
+{
+	struct panfrost_bo *jobs = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *out = igt_panfrost_gem_new(fd, 32 * PAGE_BYTES);
+	uint32_t handles[] = { jobs->handle, out->handle };
+	uint64_t jc = 0;
+	int i;
+
+	igt_panfrost_bo_mmap(fd, jobs);
+	for (i = 31; i >= 0; i--)
+		jc = pan_job_write_value(jobs, i, out->offset + i * PAGE_BYTES, 0xfeed0000ull + i, jc);
+	pan_submit_and_wait(fd, jc, handles, 2);
+	munmap(jobs->map, jobs->size);
+	jobs->map = NULL;
+	evict(2);
+	igt_gem_shrinker_drop_caches();
+	for (i = 0; i < 32; i++)
+		igt_assert_eq_u64(read_u64(out, i * PAGE_BYTES), 0xfeed0000ull + i);
+	igt_panfrost_free_bo(fd, jobs);
+	igt_panfrost_free_bo(fd, out);
+}
+
+/*
+ * While a job of the file runs (here one that never ends, until its
+ * timeout), no buffer of the file is evicted: the job may touch any of
+ * them. Once it has ended, they are evictable again.
+ */
+static void test_no_eviction_while_job_runs(void)
+{
+	struct panfrost_submit *loop = igt_panfrost_job_loop(fd);
+	struct panfrost_bo *idle = idle_buffer(32, 9);
+	long long evicted;
+
+	pan_submit_igt(fd, loop);
+	igt_assert(!pan_syncobj_wait(fd, loop->args->out_sync, 50000000ll));
+	evicted = igt_gem_shrinker_kit_stat(fd, "evicted");
+	igt_gem_shrinker_kit_scan(fd, SCAN_ALL);
+	igt_assert_eq_s64(igt_gem_shrinker_kit_stat(fd, "evicted"), evicted);
+	igt_assert_f(pan_syncobj_wait(fd, loop->args->out_sync, 5000000000ll),
+		     "the job loop did not time out\n");
+	igt_panfrost_free_job(fd, loop);
+	evict(1);
+	igt_panfrost_bo_mmap(fd, idle);
+	igt_assert_eq(igt_gem_shrinker_bad_pages(idle->map, idle->size, 9), 0);
+	igt_panfrost_free_bo(fd, idle);
+}
+
+/* A DONTNEED buffer that a finished job wrote into is purged. */
+static void test_purge_after_job(void)
+{
+	struct panfrost_bo *jobs = igt_panfrost_gem_new(fd, 4096);
+	struct panfrost_bo *out = idle_buffer(16, 11);
+	uint32_t handles[] = { jobs->handle, out->handle };
+
+	igt_panfrost_bo_mmap(fd, jobs);
+	pan_submit_and_wait(fd, pan_job_write_value(jobs, 0, out->offset, 1, 0), handles, 2);
+	igt_assert(panfrost_madvise(out->handle, PANFROST_MADV_DONTNEED));
+	reclaim_now();
+	igt_assert(!panfrost_madvise(out->handle, PANFROST_MADV_WILLNEED));
+	igt_panfrost_free_bo(fd, out);
+	igt_panfrost_free_bo(fd, jobs);
 }
 
 static void test_no_oom_overcommit(void)
@@ -327,6 +512,24 @@ static const struct {
 	{ "swapin-on-submit",
 	  "A job whose buffers were evicted runs after they are swapped in and GPU-mapped again.",
 	  test_swapin_on_submit, true },
+	{ "unlisted-bo-swapin",
+	  "A job writes into an evicted buffer it does not list: the value lands, nothing faults.",
+	  test_unlisted_bo_swapin, true },
+	{ "unlisted-descriptor-swapin",
+	  "A chain continues into a job held by an evicted buffer the submit does not list.",
+	  test_unlisted_descriptor_swapin, true },
+	{ "many-evicted-bos-one-submit",
+	  "One submit writes into sixteen evicted, unlisted buffers; all swap in intact.",
+	  test_many_evicted_bos_one_submit, true },
+	{ "gpu-writes-survive-eviction",
+	  "Values a job wrote are evicted to swap with their buffer and read back intact.",
+	  test_gpu_writes_survive_eviction, true },
+	{ "no-eviction-while-job-runs",
+	  "No buffer of a file is evicted while one of its jobs runs; after it, they are.",
+	  test_no_eviction_while_job_runs, true },
+	{ "purge-after-job",
+	  "A DONTNEED buffer that a finished job wrote into is purged.",
+	  test_purge_after_job },
 	{ "no-oom-overcommit",
 	  "An idle working set of 1.25x RAM is evicted to swap and comes back, without OOM kills.",
 	  test_no_oom_overcommit, true },

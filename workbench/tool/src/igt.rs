@@ -133,15 +133,21 @@ pub enum Expect {
     /// Every subtest skips (no such device, no such feature): a pass is a
     /// failure, because it means the run is not what it claims to be.
     Skip,
+    /// The subtest fails, and that is known (drm-ci's fails list: a bug of
+    /// the kernel under test that the kit's series fixes): it counts as
+    /// skipped, and a pass is a failure (drm-ci's UnexpectedPass).
+    Fail,
 }
 
-/// Parses `SUITE=pass|skip` (the `--igt-expect` option).
+/// Parses `SUITE=pass|skip|fail` (the `--igt-expect` option). SUITE is
+/// `RUN:BINARY`, or `RUN:BINARY.SUBTEST` for one subtest.
 pub fn parse_expect(arg: &str) -> Result<(String, Expect), String> {
     match arg.split_once('=') {
         Some((suite, "pass")) => Ok((suite.to_string(), Expect::Pass)),
         Some((suite, "skip")) => Ok((suite.to_string(), Expect::Skip)),
+        Some((suite, "fail")) => Ok((suite.to_string(), Expect::Fail)),
         _ => Err(format!(
-            "--igt-expect takes RUN:BINARY=pass|skip, not {arg}"
+            "--igt-expect takes RUN:BINARY[.SUBTEST]=pass|skip|fail, not {arg}"
         )),
     }
 }
@@ -176,9 +182,24 @@ pub fn counts(run: &str, log: &Log, expect: &[(String, Expect)]) -> Result<Suite
                 .max_by_key(|(_, s)| severity(s))
                 .map(|(_, s)| s.as_str());
             let case = format!("{suite}.{name}");
+            // RUN:BINARY.SUBTEST=... overrides what RUN:BINARY=... says.
+            let want = expect
+                .iter()
+                .find(|(s, _)| *s == case)
+                .map(|(_, e)| *e)
+                .or(want);
             match status {
                 Some("Pass") if want == Some(Expect::Skip) => {
                     c.record(Status::Fail, format!("{case} (passed where it must skip)"))
+                }
+                Some("Pass") if want == Some(Expect::Fail) => c.record(
+                    Status::Fail,
+                    format!("{case} (passed where it fails, known)"),
+                ),
+                Some("Fail") if want == Some(Expect::Fail) => {
+                    // igt-runner, without drm-ci's baseline, exits 1 for it.
+                    *failed = true;
+                    c.record(Status::Skip, format!("{case} (fails, known)"))
                 }
                 Some("Pass") => c.record(Status::Pass, case),
                 Some("Skip") if want == Some(Expect::Pass) => {
@@ -326,6 +347,33 @@ kit-igt-runner: thp: 0\r
             vec!["igt:drm_virtgpu_shrinker@thp.madvise-basic (passed where it must skip)"]
         );
         assert!(parse_expect("igt:x=maybe").is_err());
+    }
+
+    #[test]
+    fn a_subtest_expectation_overrides_its_binary_one() {
+        let log = "kit-igt-list: main: p@a\nkit-igt-list: main: p@b\n\
+                   kit-igt-result: main: p@a,Pass,0\nkit-igt-result: main: p@b,Skip,0\n\
+                   kit-igt-runner: main: 0\n";
+        let want = [
+            parse_expect("igt:p=pass").unwrap(),
+            parse_expect("igt:p.b=skip").unwrap(),
+        ];
+        let s = counts("igt", &parse(log), &want).unwrap();
+        assert_eq!(
+            (s["igt:p"].passed, s["igt:p"].skipped, s["igt:p"].failed),
+            (1, 1, 0)
+        );
+        let fails = "kit-igt-list: main: q@a\nkit-igt-result: main: q@a,Fail,0\n\
+                     kit-igt-runner: main: 1\n";
+        let known = [parse_expect("igt:q.a=fail").unwrap()];
+        let s = counts("igt", &parse(fails), &known).unwrap();
+        assert_eq!((s["igt:q"].skipped, s["igt:q"].failed), (1, 0));
+        let wrong = [parse_expect("igt:p.a=skip").unwrap()];
+        let s = counts("igt", &parse(log), &wrong).unwrap();
+        assert_eq!(
+            s["igt:p"].failed_cases,
+            vec!["igt:p.a (passed where it must skip)"]
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!                                              (only counted with the option)
 //!                                              not excused by the KNOWN list
 //! workbench summary OUT.json [--kunit [RUN=]JSON]... [--require SUITE]... [--cargo NAME=LOG]...
-//!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY=pass|skip]...
+//!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY[.SUBTEST]=pass|skip]...
 //!                                              count results, print `N passed, N failed`
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
 //! workbench stress-report OUT.json LOG MIN_CYCLES
@@ -209,7 +209,12 @@ fn summary(args: &[String]) -> Result<(), String> {
         suites.extend(igt::counts(run, bins, &expect)?);
     }
     for (suite, _) in &expect {
-        if !suites.contains_key(suite) {
+        // A subtest's expectation names its binary's suite before the dot.
+        let bin = match suite.rsplit_once('.') {
+            Some((bin, _)) if !suites.contains_key(suite) => bin,
+            _ => suite,
+        };
+        if !suites.contains_key(bin) {
             return Err(format!(
                 "--igt-expect {suite}: no such IGT binary in the logs"
             ));

@@ -26,13 +26,17 @@ echo -1000 >/proc/self/oom_score_adj
 # beyond its RAM (igt-pressure-subtests), make pressure's.
 # kit.igt_timeout=SECS: igt-runner's per-case limit (600 s, drm-ci's),
 # which a bigger guest needs raised (docs/igt.md: time per GiB).
+# kit.igt_filter=ERE: only the cases that match, by hand (make shell's
+# users, or run-vm.sh --append while working on one test).
 pass=main
 IGT_TIMEOUT=600
+filter=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	kit.igt=1g) pass=1g ;;
 	kit.igt=pressure) pass=pressure ;;
 	kit.igt_timeout=*) IGT_TIMEOUT=${arg#kit.igt_timeout=} ;;
+	kit.igt_filter=*) filter=${arg#kit.igt_filter=} ;;
 	esac
 done
 export IGT_TIMEOUT
@@ -41,7 +45,7 @@ export IGT_TIMEOUT
 # subtest of every IGT binary as BINARY@SUBTEST.
 for bin in /payload/igt/*; do
 	"$bin" --list-subtests 2>/dev/null | sed "s/^/${bin##*/}@/"
-done >/tmp/igt.all
+done | grep -E -- "${filter:-.}" >/tmp/igt.all
 caselist() {
 	sed -n 's/^\([a-z_]*\) \([a-z0-9-]*\)$/\1@\2/p' "/payload/igt-$1-subtests" |
 		grep -xF -f - /tmp/igt.all

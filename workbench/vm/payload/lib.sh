@@ -25,9 +25,10 @@ zram_device() {
 }
 
 # run_igt PASS CASELIST: igt-runner (deqp-runner's, as drm-ci runs it:
-# --jobs 1, a per-case limit of IGT_TIMEOUT (600) s, drm-ci's virtio_gpu
-# skips, which skip the other drivers' tests such as panfrost's without
-# running them, and its fails as the baseline;
+# --jobs 1, a per-case limit of IGT_TIMEOUT (600) s, drm-ci's skips of
+# virtio_gpu-none and panfrost-rk3399 (the simulated Mali's board), which
+# skip other drivers' tests without running them, and their fails as the
+# baseline (build-userspace.sh makes both files);
 # results.csv and failures.csv in its output directory), then
 # what it ran and what it found on the console: "kit-igt-list: PASS: CASE",
 # "kit-igt-result: PASS: CASE,STATUS,SECONDS", the output of each case that
@@ -41,8 +42,8 @@ run_igt() {
 	(echo 0 >/proc/self/oom_score_adj
 	 exec /payload/igt-runner run --igt-folder /payload/igt --caselist "$2" \
 		--output "$out" --jobs 1 --timeout "${IGT_TIMEOUT:-600}" \
-		--skips /payload/igt-ci/virtio_gpu-none-skips.txt \
-		--baseline /payload/igt-ci/virtio_gpu-none-fails.txt) >/tmp/igt-runner.out 2>&1
+		--skips /payload/igt-ci/skips.txt \
+		--baseline /payload/igt-ci/fails.txt) >/tmp/igt-runner.out 2>&1
 	status=$?
 	sed "s/^/kit-igt-result: $1: /" "$out/results.csv"
 	grep -vE ',(Pass|Skip),' "$out/results.csv" | cut -d, -f1 | while read -r case; do

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Panfrost job chains built by hand: see igt_panfrost_job.h.
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
+
+#include "igt.h"
+#include "igt_panfrost_job.h"
+
+#define MALI_JOB_TYPE_NULL 1
+#define MALI_JOB_TYPE_WRITE_VALUE 2
+#define MALI_WRITE_VALUE_IMMEDIATE_64 7
+
+struct mali_payload_write_value {
+	uint64_t address;
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t immediate;
+} __attribute__((packed));
+
+struct mali_job_descriptor_header *pan_job_header(struct panfrost_bo *bo, unsigned int slot)
+{
+	igt_assert(bo->map);
+	igt_assert((slot + 1) * PAN_JOB_STRIDE <= bo->size);
+	return (struct mali_job_descriptor_header *)((char *)bo->map + slot * PAN_JOB_STRIDE);
+}
+
+static uint64_t pan_job(struct panfrost_bo *bo, unsigned int slot, unsigned int type, uint64_t next)
+{
+	struct mali_job_descriptor_header *h = pan_job_header(bo, slot);
+
+	memset(h, 0, PAN_JOB_STRIDE);
+	h->job_descriptor_size = 1;	/* 64-bit next_job */
+	h->job_type = type;
+	h->job_index = 1;
+	h->next_job = next;
+	return bo->offset + slot * PAN_JOB_STRIDE;
+}
+
+/**
+ * pan_job_write_value() - a job that writes @value at GPU address @out
+ * @bo: a mapped buffer of the file that will submit the job
+ * @slot: where in @bo (in units of PAN_JOB_STRIDE)
+ * @out: GPU virtual address to write the 64-bit value at
+ * @value: the value
+ * @next: the next job's GPU address, 0 to end the chain
+ *
+ * Returns the job's GPU address.
+ */
+uint64_t pan_job_write_value(struct panfrost_bo *bo, unsigned int slot, uint64_t out,
+			     uint64_t value, uint64_t next)
+{
+	uint64_t jc = pan_job(bo, slot, MALI_JOB_TYPE_WRITE_VALUE, next);
+	struct mali_payload_write_value *p = (void *)(pan_job_header(bo, slot) + 1);
+
+	p->address = out;
+	p->type = MALI_WRITE_VALUE_IMMEDIATE_64;
+	p->immediate = value;
+	return jc;
+}
+
+/* A job that does nothing but end (or lead to @next). */
+uint64_t pan_job_null(struct panfrost_bo *bo, unsigned int slot, uint64_t next)
+{
+	return pan_job(bo, slot, MALI_JOB_TYPE_NULL, next);
+}
+
+uint32_t pan_syncobj_create(int fd)
+{
+	struct drm_syncobj_create c = {};
+
+	do_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c);
+	return c.handle;
+}
+
+void pan_syncobj_destroy(int fd, uint32_t syncobj)
+{
+	struct drm_syncobj_destroy d = { .handle = syncobj };
+
+	do_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+}
+
+/* Whether @syncobj signalled within @timeout_ns from now. */
+bool pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns)
+{
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)&syncobj,
+		.count_handles = 1,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.timeout_nsec = ts.tv_sec * 1000000000ll + ts.tv_nsec + timeout_ns;
+	if (ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0)
+		return true;
+	igt_assert_eq(errno, ETIME);
+	return false;
+}
+
+/* DRM_IOCTL_PANFROST_SUBMIT; returns 0 or -errno. */
+int __pan_submit(int fd, uint64_t jc, const uint32_t *handles, unsigned int count,
+		 uint32_t requirements, uint32_t out_sync)
+{
+	struct drm_panfrost_submit s = {
+		.jc = jc,
+		.bo_handles = (uintptr_t)handles,
+		.bo_handle_count = count,
+		.requirements = requirements,
+		.out_sync = out_sync,
+	};
+
+	return ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
+}
+
+/*
+ * DRM_IOCTL_PANFROST_SUBMIT with the arguments of a job IGT's library made.
+ * libigt.so.0 1.27.1 allocates them as the struct was before jm_ctx_handle
+ * and pad (40 bytes); the ioctl reads the size of the headers the tests are
+ * built with, so they are copied into a whole, zeroed struct first.
+ * Returns 0 or -errno.
+ */
+int __pan_submit_igt(int fd, struct panfrost_submit *submit)
+{
+	struct drm_panfrost_submit s = {};
+
+	memcpy(&s, submit->args, offsetof(struct drm_panfrost_submit, jm_ctx_handle));
+	return ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
+}
+
+void pan_submit_igt(int fd, struct panfrost_submit *submit)
+{
+	igt_assert_eq(__pan_submit_igt(fd, submit), 0);
+}
+
+/* Submit the chain at @jc and wait (10 s at most) for it to end. */
+void pan_submit_and_wait(int fd, uint64_t jc, const uint32_t *handles, unsigned int count)
+{
+	uint32_t sync = pan_syncobj_create(fd);
+
+	igt_assert_eq(__pan_submit(fd, jc, handles, count, 0, sync), 0);
+	igt_assert_f(pan_syncobj_wait(fd, sync, 10000000000ll), "the job did not end in 10 s\n");
+	pan_syncobj_destroy(fd, sync);
+}
