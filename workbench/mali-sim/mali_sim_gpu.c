@@ -20,6 +20,9 @@
  * not to. Other job types end the chain with JOB_CONFIG_FAULT: there are
  * no shader cores here.
  *
+ * Jobs run only while the L2 and shader cores are powered on; the driver's
+ * unbind (mali_sim_unmapped()) powers them off and drops every job.
+ *
  * One job runs at a time, under mali_sim.lock: an MMU command cannot
  * overlap a walk, so once FLUSH_PT has returned no job uses the old
  * tables. After 64 jobs in a row on one chain the GPU naps, so that a
@@ -266,7 +269,8 @@ int mali_sim_gpu_thread(void *data)
 			unsigned int js = (sim->next_slot + i) % MALI_SIM_SLOTS;
 			struct mali_sim_slot *s = &sim->slot[js];
 
-			if (!s->active || s->stalled)
+			/* Jobs run on powered shader cores only. */
+			if (!s->active || s->stalled || !sim->shader_ready || !sim->l2_ready)
 				continue;
 			mali_sim_step_locked(sim, js);
 			nap = ++s->burst % MALI_SIM_BURST == 0;

@@ -283,10 +283,13 @@ static void mali_sim_gpu_command_locked(struct mali_sim *sim, u32 cmd)
 
 static void mali_sim_power_locked(struct mali_sim *sim, u32 *ready, u32 present, u32 mask, bool on)
 {
-	if (on)
+	if (on) {
 		*ready |= mask & present;
-	else
+		/* Jobs wait for powered cores. */
+		wake_up_process(sim->gpu);
+	} else {
 		*ready &= ~mask;
+	}
 	sim->gpu_rawstat |= GPU_IRQ_POWER_CHANGED | GPU_IRQ_POWER_CHANGED_ALL;
 }
 
@@ -463,7 +466,24 @@ static void mali_sim_write(void *priv, unsigned long offset, int size, u64 val)
 	mali_sim_raise(sim, rising);
 }
 
+/*
+ * The driver let go of the GPU (unbind): it is off until a driver maps it
+ * again, as a board's GPU is without its driver's clocks and power.
+ */
+static void mali_sim_unmapped(void *priv)
+{
+	struct mali_sim *sim = priv;
+	unsigned long rising;
+
+	raw_spin_lock_irq(&sim->lock);
+	mali_sim_reset_locked(sim);
+	rising = mali_sim_update_lines_locked(sim);
+	raw_spin_unlock_irq(&sim->lock);
+	mali_sim_raise(sim, rising);
+}
+
 const struct mmio_trap_ops mali_sim_mmio_ops = {
 	.read = mali_sim_read,
 	.write = mali_sim_write,
+	.unmapped = mali_sim_unmapped,
 };

@@ -141,8 +141,15 @@ void mmio_trap_iounmap(unsigned long vaddr)
 	guard(mutex)(&mmio_trap_lock);
 	list_for_each_entry(m, &mmio_trap_mappings, node) {
 		if (m->vaddr == vaddr) {
+			struct mmio_trap *trap = m->trap;
+
 			list_del_rcu(&m->node);
 			kfree_rcu(m, rcu);
+			list_for_each_entry(m, &mmio_trap_mappings, node)
+				if (m->trap == trap)
+					return;
+			if (trap->ops->unmapped)
+				trap->ops->unmapped(trap->priv);
 			return;
 		}
 	}

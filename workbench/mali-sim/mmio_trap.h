@@ -21,14 +21,18 @@ struct pt_regs;
  * struct mmio_trap_ops - how a simulated device answers register accesses
  * @read: return the value of the @size bytes at @offset of the range
  * @write: store @val, @size bytes wide, at @offset of the range
+ * @unmapped: optional; the range's last mapping is gone (its driver let
+ *	go of the device): called from iounmap(), in process context
  *
- * Both run in the page-fault handler of the accessing CPU, with interrupts
- * as the accessing code had them (often disabled, possibly in hard-IRQ
- * context): they must not sleep, and may take only IRQ-safe spinlocks.
+ * @read and @write run in the page-fault handler of the accessing CPU,
+ * with interrupts as the accessing code had them (often disabled, possibly
+ * in hard-IRQ context): they must not sleep, and may take only IRQ-safe
+ * spinlocks.
  */
 struct mmio_trap_ops {
 	u64 (*read)(void *priv, unsigned long offset, int size);
 	void (*write)(void *priv, unsigned long offset, int size, u64 val);
+	void (*unmapped)(void *priv);
 };
 
 /**
