@@ -16,10 +16,10 @@ build=$KIT_CACHE/build-arm64
 dir=$OUT/arm64
 mkdir -p "$build" "$dir"
 
-# x86-only options, and the upstream DRM and Rust suites (long to build,
-# and make check runs them on x86).
+# x86-only options (the simulated Mali among them), and the upstream DRM
+# and Rust suites (long to build, and make check runs them on x86).
 kunitconfig=$dir/kunitconfig
-grep -vE '^CONFIG_(HYPERVISOR_GUEST|KVM_GUEST|PARAVIRT|ACPI|DEVPORT|COMPILE_TEST|SERIAL_8250[A-Z_]*|DRM_KUNIT_TEST|RUST_KUNIT_TESTS)=' \
+grep -vE '^CONFIG_(HYPERVISOR_GUEST|KVM_GUEST|PARAVIRT|ACPI|DEVPORT|COMPILE_TEST|SERIAL_8250[A-Z_]*|DRM_KUNIT_TEST|RUST_KUNIT_TESTS|DRM_MALI_SIM)=' \
 	workbench/kit.config >"$kunitconfig"
 cat workbench/arm64.config >>"$kunitconfig"
 

@@ -50,13 +50,15 @@ cp "$(command -v igt-runner)" "$out/igt-runner"
 note "$out/igt-runner ($(igt-runner --version | head -1))"
 # drm-ci's expectations for the guests' two GPUs: virtio-gpu ("none":
 # QEMU) and the simulated Mali, which is rk3399's. virtio_gpu-none skips
-# every panfrost test (drm-ci's virtio guests have no Mali); ours do.
+# every panfrost test (drm-ci's virtio guests have no Mali); ours do. The
+# rk3399 skips are for panfrost's tests only (they skip every suspend
+# test, for instance, which the virtio-gpu guest runs).
 mkdir -p "$out/igt-ci"
 xfails=$TREE/drivers/gpu/drm/ci/xfails
 {
-	echo "# drm-ci's skips of virtio_gpu-none (without ^panfrost.*) and of panfrost-rk3399"
+	echo "# drm-ci's skips of virtio_gpu-none (without ^panfrost.*) and, for panfrost, of panfrost-rk3399"
 	grep -vx '\^panfrost\.\*' "$xfails/virtio_gpu-none-skips.txt"
-	cat "$xfails/panfrost-rk3399-skips.txt"
+	sed -E '/^(#|$)/d; s/.*/^panfrost.*(&)/' "$xfails/panfrost-rk3399-skips.txt"
 } >"$out/igt-ci/skips.txt"
 cat "$xfails"/{virtio_gpu-none,panfrost-rk3399}-fails.txt >"$out/igt-ci/fails.txt"
 
