@@ -46,6 +46,7 @@ help:
 	@echo "make kcsan         the kit's KUnit suites and 5 min of stress on a KCSAN kernel (out/kcsan/)"
 	@echo "make bench         the core's benchmarks on the kernel without debug options (out/bench/)"
 	@echo "make kunit-repeat  one KUnit case (KUNIT_FILTER) in REPEAT (20) boots"
+	@echo "make norust        the series without Rust: panfrost keeps its purge (out/norust/)"
 	@echo "make shell         interactive shell in the same VM"
 	@echo "make patches       export the kit as a git format-patch series (out/patches)"
 	@echo "make patches-test  apply that series with git am to a clean v7.3.4"
@@ -111,9 +112,12 @@ virgl: kernel-perf stock initramfs tool
 	@SETUP_VIRGL=1 bash workbench/setup.sh
 	@bash workbench/virgl.sh
 
-# panfrost in a kernel configured without Rust (its objects only).
-norust: tree tool
+# The kit's series in a kernel configured without Rust: it boots, and
+# panfrost's KUnit suites (its own purge-only shrinker's among them) pass
+# (out/norust/). A third full kernel build: not part of make check.
+norust: tree tool initramfs
 	@bash workbench/kernel.sh norust $(NORUST_BUILD) workbench/norust.config
+	@bash workbench/norust.sh
 
 # The kit's configuration with DRM, the shmem helper and both drivers as
 # modules, as distributions build them: Kconfig keeps the core (=m).
@@ -136,7 +140,7 @@ header: setup
 header-check: setup
 	@bash workbench/header.sh check
 
-check: kernel norust modular stock initramfs tool
+check: kernel modular stock initramfs tool
 	@bash workbench/check.sh
 
 demo: kernel-perf stock initramfs

@@ -9,7 +9,7 @@
 # part runs even when an earlier one failed; any failure fails the whole.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-: "${OUT:?}" "${TREE:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}" "${NORUST_BUILD:?}"
+: "${OUT:?}" "${TREE:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}" "${KIT_CACHE:?}"
 stock_image=$KIT_CACHE/build-stock/arch/x86/boot/bzImage
 # The IGT guests are small, as Panfrost boards are; the subtests that drive
 # a guest beyond its RAM are make pressure's (igt-pressure-subtests). Both
@@ -34,9 +34,8 @@ bash workbench/host-tests.sh "$dir/host-tests.log" || failed+=("host tests")
 # Two host cores, two chains of guests side by side, about as long as each
 # other: the kit kernel's IGT guest (the main and the large-folio passes)
 # on one; on the other the KUnit guest (and the 1 GiB subtests), then the
-# stock kernel's IGT guest, then the kernel without Rust (make norust), whose
-# panfrost suites, its own shrinker's among them, must still purge. The
-# second chain's lines and verdicts follow when both have ended.
+# stock kernel's IGT guest. The second chain's lines and verdicts follow
+# when both have ended. (The kernel without Rust is make norust's.)
 second_chain() {
 	bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/console.log" \
 		--mem "${VM_MEM:-1G}" --timeout 900 --kmemleak-pool \
@@ -45,10 +44,6 @@ second_chain() {
 	bash workbench/vm/run-vm.sh "$stock_image" "$INITRAMFS" "$dir/igt-stock.log" \
 		--mem "$igt_mem" --timeout 600 --append "kit.run=igt mali_sim.enable=1" ||
 		echo "IGT guest, stock kernel" >>"$dir/second-chain.failed"
-	bash workbench/vm/run-vm.sh "$NORUST_BUILD/arch/x86/boot/bzImage" "$INITRAMFS" "$dir/norust.log" \
-		--mem 512M --timeout 300 \
-		--append "kunit.enable=1 kunit.autorun=1 kunit.filter_glob=panfrost* kit.run=none" ||
-		echo "KUnit guest, kernel without Rust" >>"$dir/second-chain.failed"
 }
 # In its own process group, so that an interrupted make check takes the
 # chain's guests with it instead of leaving them to boot one after the
@@ -62,7 +57,7 @@ trap 'exit 130' INT TERM
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/igt.log" \
 	--mem "$igt_mem" --timeout 900 --kmemleak-pool --append "kit.run=igt mali_sim.enable=1" ||
 	failed+=("IGT guest, kit kernel")
-wait "$second" || failed+=("the second core's guests (KUnit, stock IGT, no Rust) did not all run")
+wait "$second" || failed+=("the second core's guests (KUnit, stock IGT) did not all run")
 trap - EXIT INT TERM
 cat "$dir/second-chain.out"
 if [ -f "$dir/second-chain.failed" ]; then
@@ -87,8 +82,7 @@ parse_ktap() {
 step "parsing the kernel's KTAP with tools/testing/kunit/kunit.py parse"
 python3 "$kunit_py" parse --raw_output=kunit "$dir/console.log" >"$dir/kunit.ktap" 2>&1
 parse_ktap kunit "$dir/console.log"
-parse_ktap norust "$dir/norust.log"
-note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json and, without Rust, $dir/norust.json"
+note "raw KTAP: $dir/kunit.ktap, parsed: $dir/kunit.json"
 
 # igt-runner's results.csv and failures.csv of each pass, as it wrote them
 # in the guest, and JUnit XML made from them by deqp-runner, as drm-ci does:
@@ -109,7 +103,7 @@ done
 
 step "scanning the guest log for warnings and splats"
 "$WORKBENCH" scan-log workbench/upstream-known-warnings "$dir/console.log" "$dir/igt.log" \
-	"$dir/igt-stock.log" "$dir/norust.log" || failed+=("guest log gate")
+	"$dir/igt-stock.log" || failed+=("guest log gate")
 
 bash workbench/patches.sh export && bash workbench/patches.sh test || failed+=("patch series")
 
@@ -120,8 +114,6 @@ step "LAVA jobs for drm-ci's arm64 Panfrost boards, checked with LAVA's schema"
 step "summary"
 summary_args=("$dir/summary.json" --cargo "host=$dir/host-tests.log")
 [ -s "$dir/kunit.json" ] && summary_args+=(--kunit "$dir/kunit.json")
-[ -s "$dir/norust.json" ] && summary_args+=(--kunit "norust=$dir/norust.json")
-summary_args+=(--require norust:panfrost_gem_shrinker --require norust:panfrost_gem_mmu)
 summary_args+=(--igt "igt-1g=$dir/console.log" --igt-expect igt-1g:drm_virtgpu_shrinker=pass
 	--igt "igt=$dir/igt.log" --igt "igt-stock=$dir/igt-stock.log"
 	--igt-expect igt:drm_virtgpu_shrinker=pass
