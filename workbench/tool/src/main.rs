@@ -65,8 +65,11 @@ fn prepare_tree(
     let tree_dir = Path::new(tree_dir);
     let kit_commit = tree::build_commits(Path::new(kit), tree_dir, tree::UPSTREAM_TAG, &series)?;
     let commit = tree::build_commits(Path::new(kit), tree_dir, &kit_commit, &test)?;
-    tree::set_branch(tree_dir, tree::KIT_BRANCH, &kit_commit)?;
+    // Check out first: HEAD may still name branch kit (a fresh tree, or one
+    // that an older workbench prepared), and moving kit first would make
+    // the work tree look edited.
     let moved = tree::check_out(tree_dir, tree::KIT_TEST_BRANCH, &commit)?;
+    tree::set_branch(tree_dir, tree::KIT_BRANCH, &kit_commit)?;
     println!(
         "    prepared tree: {} + {} kit commit(s) ({}) + {} test commit(s) = {} ({})",
         tree::UPSTREAM_TAG,
