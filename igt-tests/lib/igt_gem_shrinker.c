@@ -315,11 +315,13 @@ void igt_gem_shrinker_kit_scan(int fd, unsigned long pages)
  * @target: the value the test waits for @counter to reach
  *
  * Scans, as igt_gem_shrinker_kit_scan() does with no page limit, until
- * @counter reaches @target, ten scans at most. Reclaim waits only a few
+ * @counter reaches @target, for 2 s at most. Reclaim waits only a few
  * jiffies for a buffer's fences and for the driver (virtio-gpu's detach
- * from the host), so on a loaded machine one scan may rightly skip a buffer
- * the device has not finished with; the kernel would come back to it on
- * its next reclaim pass, and so does this.
+ * from the host), and a job's end reaches the driver's bookkeeping after
+ * its fence signals (panfrost counts a job until drm_sched's free_job
+ * worker cleans it up), so on a loaded machine one scan may rightly skip
+ * a buffer the device has not finished with; the kernel would come back to
+ * it on its next reclaim pass, and so does this, 10 ms later.
  *
  * Returns: the counter's last value.
  */
@@ -327,7 +329,9 @@ long long igt_gem_shrinker_kit_scan_until(int fd, const char *counter, long long
 {
 	long long value = igt_gem_shrinker_kit_stat(fd, counter);
 
-	for (int i = 0; i < 10 && value < target; i++) {
+	for (int i = 0; i < 200 && value < target; i++) {
+		if (i)
+			usleep(10 * 1000);
 		igt_gem_shrinker_kit_scan(fd, 1ul << 30);
 		value = igt_gem_shrinker_kit_stat(fd, counter);
 	}

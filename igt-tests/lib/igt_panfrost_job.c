@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
-#include <sys/ioctl.h>
 
 #include "igt.h"
 #include "igt_panfrost_job.h"
@@ -97,7 +96,7 @@ bool pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w.timeout_nsec = ts.tv_sec * 1000000000ll + ts.tv_nsec + timeout_ns;
-	if (ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0)
+	if (igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0)
 		return true;
 	igt_assert_eq(errno, ETIME);
 	return false;
@@ -115,7 +114,7 @@ int __pan_submit(int fd, uint64_t jc, const uint32_t *handles, unsigned int coun
 		.out_sync = out_sync,
 	};
 
-	return ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
+	return igt_ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
 }
 
 /*
@@ -130,7 +129,7 @@ int __pan_submit_igt(int fd, struct panfrost_submit *submit)
 	struct drm_panfrost_submit s = {};
 
 	memcpy(&s, submit->args, offsetof(struct drm_panfrost_submit, jm_ctx_handle));
-	return ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
+	return igt_ioctl(fd, DRM_IOCTL_PANFROST_SUBMIT, &s) ? -errno : 0;
 }
 
 void pan_submit_igt(int fd, struct panfrost_submit *submit)

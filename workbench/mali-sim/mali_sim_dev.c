@@ -112,7 +112,8 @@ static int mali_sim_add_device(struct mali_sim *sim, phys_addr_t phys)
 	sim->pdev = platform_device_alloc("mali-sim", PLATFORM_DEVID_NONE);
 	if (!sim->pdev)
 		return -ENOMEM;
-	device_set_node(&sim->pdev->dev, of_fwnode_handle(sim->np));
+	/* platform_device_release() puts it. */
+	device_set_node(&sim->pdev->dev, fwnode_handle_get(of_fwnode_handle(sim->np)));
 	err = platform_device_add_resources(sim->pdev, res, ARRAY_SIZE(res));
 	if (!err)
 		err = platform_device_add(sim->pdev);

@@ -91,7 +91,7 @@ static int mali_sim_translate(const struct mali_sim_as *as, u64 va, bool write,
 		if (type != MALI_PTE_TYPE_BLOCK || lvl == 0)
 			break;
 		if (!(pte & (write ? MALI_PTE_WRITE : MALI_PTE_READ))) {
-			fault->exception = MALI_EXC_PERM_FAULT(lvl + 1);
+			fault->exception = MALI_EXC_PERM_FAULT(lvl);
 			return -EFAULT;
 		}
 		*pa = (pte & MALI_SIM_PA_MASK & GENMASK_ULL(39, shift)) |
@@ -284,7 +284,9 @@ int mali_sim_gpu_thread(void *data)
 		raw_spin_unlock_irq(&sim->lock);
 		mali_sim_raise(sim, rising);
 
-		if (!ran)
+		if (!ran && kthread_should_stop())
+			__set_current_state(TASK_RUNNING);
+		else if (!ran)
 			schedule();
 		else if (nap)
 			usleep_range(500, 1000);

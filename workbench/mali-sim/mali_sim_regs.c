@@ -114,8 +114,8 @@ void mali_sim_reset_locked(struct mali_sim *sim)
  *
  * The lines are level triggered on Mali (high while RAWSTAT & MASK is not
  * zero); irq_sim only delivers edges. So each rising level is an edge to
- * raise, and a line that stays high is not raised again: the driver's hard
- * handler masks its block, and unmasking with events pending rises again.
+ * raise, and a line still high after a write to its CLEAR or MASK register
+ * is raised again (mali_sim_write()).
  *
  * Return: the lines (BIT(enum mali_sim_line)) to raise with mali_sim_raise()
  * once the lock is dropped.
@@ -452,16 +452,43 @@ static u64 mali_sim_read(void *priv, unsigned long offset, int size)
 	return val;
 }
 
+/* The line whose INT_CLEAR or INT_MASK is at @offset, or -1. */
+static int mali_sim_line_of(unsigned int offset)
+{
+	switch (offset) {
+	case JOB_INT_CLEAR:
+	case JOB_INT_MASK:
+		return MALI_SIM_IRQ_JOB;
+	case MMU_INT_CLEAR:
+	case MMU_INT_MASK:
+		return MALI_SIM_IRQ_MMU;
+	case GPU_INT_CLEAR:
+	case GPU_INT_MASK:
+		return MALI_SIM_IRQ_GPU;
+	}
+	return -1;
+}
+
 static void mali_sim_write(void *priv, unsigned long offset, int size, u64 val)
 {
 	struct mali_sim *sim = priv;
 	unsigned long flags, rising;
+	int line;
 
 	if (size != 4 || offset % 4)
 		return;
 	raw_spin_lock_irqsave(&sim->lock, flags);
 	mali_sim_write_locked(sim, offset, val);
 	rising = mali_sim_update_lines_locked(sim);
+	/*
+	 * A level line that is still high after its handler cleared or
+	 * unmasked something asks again: panfrost's GPU handler never masks,
+	 * and an event that arrives while it runs (CLEAN_CACHES after a
+	 * perfcnt sample) would otherwise never be delivered.
+	 */
+	line = mali_sim_line_of(offset);
+	if (line >= 0 && (sim->lines & BIT(line)))
+		rising |= BIT(line);
 	raw_spin_unlock_irqrestore(&sim->lock, flags);
 	mali_sim_raise(sim, rising);
 }

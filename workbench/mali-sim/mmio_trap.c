@@ -26,10 +26,13 @@
 #include <linux/slab.h>
 #include <linux/jump_label.h>
 
+#include <linux/kprobes.h>
+
 #include <asm/insn.h>
 #include <asm/insn-eval.h>
 #include <asm/mmio_trap.h>
 #include <asm/ptrace.h>
+#include <asm/trap_pf.h>
 
 /* One ioremap() of (a part of) a registered range. */
 struct mmio_trap_mapping {
@@ -218,16 +221,22 @@ static bool mmio_trap_emulate(struct pt_regs *regs, struct mmio_trap_mapping *m,
 /**
  * mmio_trap_fault() - the page-fault handler's hook
  * @regs: the faulting context
+ * @error_code: the fault's X86_PF_* bits
  * @address: the faulting address
+ *
+ * Only data accesses to a not-present page are emulated: an instruction
+ * fetch from a register window (a jump into it) oopses as it would
+ * anywhere unmapped, instead of faulting again on its own decoding.
  *
  * Return: true if the fault was an access to a trapped mapping and has been
  * emulated; the faulting instruction has then been skipped.
  */
-bool mmio_trap_fault(struct pt_regs *regs, unsigned long address)
+bool mmio_trap_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address)
 {
 	struct mmio_trap_mapping *m;
 
-	if (!static_branch_unlikely(&mmio_trap_used) || user_mode(regs))
+	if (!static_branch_unlikely(&mmio_trap_used) || user_mode(regs) ||
+	    (error_code & (X86_PF_PROT | X86_PF_RSVD | X86_PF_INSTR)))
 		return false;
 
 	guard(rcu)();
@@ -242,3 +251,6 @@ bool mmio_trap_fault(struct pt_regs *regs, unsigned long address)
 	}
 	return false;
 }
+
+/* It runs in the page-fault path, as kmmio's handler does. */
+NOKPROBE_SYMBOL(mmio_trap_fault);

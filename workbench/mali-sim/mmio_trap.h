@@ -58,7 +58,7 @@ void mmio_trap_unregister(struct mmio_trap *trap);
 /* Hooks of ioremap(), iounmap() and the page-fault handler. */
 bool mmio_trap_ioremap(phys_addr_t phys, unsigned long size, unsigned long vaddr);
 void mmio_trap_iounmap(unsigned long vaddr);
-bool mmio_trap_fault(struct pt_regs *regs, unsigned long address);
+bool mmio_trap_fault(struct pt_regs *regs, unsigned long error_code, unsigned long address);
 #else
 static inline bool mmio_trap_ioremap(phys_addr_t phys, unsigned long size,
 				     unsigned long vaddr)
@@ -70,7 +70,8 @@ static inline void mmio_trap_iounmap(unsigned long vaddr)
 {
 }
 
-static inline bool mmio_trap_fault(struct pt_regs *regs, unsigned long address)
+static inline bool mmio_trap_fault(struct pt_regs *regs, unsigned long error_code,
+				   unsigned long address)
 {
 	return false;
 }

@@ -278,6 +278,32 @@ static void test_unhandled_pagefault(void)
 	igt_panfrost_free_job(fd, next);
 }
 
+/* Whether the loop's two headers stay as they are for 50 ms. */
+static bool loop_stopped(struct panfrost_submit *loop)
+{
+	volatile struct mali_job_descriptor_header *a, *b;
+	uint64_t before, after;
+
+	a = igt_panfrost_job_loop_get_job_header(loop, 0);
+	b = igt_panfrost_job_loop_get_job_header(loop, 1);
+	before = (uint64_t)a->exception_status << 32 | b->exception_status;
+	usleep(50 * 1000);
+	after = (uint64_t)a->exception_status << 32 | b->exception_status;
+	return before == after;
+}
+
+/* Wait (1 s at most) until the loop's jobs have run: one header says DONE. */
+static bool loop_running(struct panfrost_submit *loop)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (igt_panfrost_job_loop_get_job_header(loop, 0)->exception_status == 1 ||
+		    igt_panfrost_job_loop_get_job_header(loop, 1)->exception_status == 1)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
 /*
  * A chain that never ends (IGT's job loop) times out (500 ms), panfrost
  * resets the GPU and fails it; a job of another file queued behind it on
@@ -298,24 +324,30 @@ static void test_reset_on_job_loop(void)
 	igt_assert_f(pan_syncobj_wait(fd2, null->args->out_sync, 1000 * MS),
 		     "the job behind the loop did not run after the reset\n");
 	igt_assert_eq(((struct mali_job_descriptor_header *)null->submit_bo->map)->exception_status, 1);
-	igt_assert(igt_panfrost_job_loop_get_job_header(loop, 0)->exception_status != 1 ||
-		   igt_panfrost_job_loop_get_job_header(loop, 1)->exception_status != 1);
+	/* The loop ran and stopped: its headers no longer change. */
+	igt_assert(loop_stopped(loop));
 	igt_panfrost_free_job(fd2, null);
 	close(fd2);
 	igt_panfrost_free_job(fd, loop);
 }
 
-/* Closing a file with a job that never ends stops the job. */
+/*
+ * Closing a file with a job that never ends: the job goes, and another
+ * file's job on the same slot runs within 1 s. panfrost hard-stops a
+ * closed file's jobs; on the simulated Mali the job still runs into the
+ * 500 ms timeout (on both kernels; not understood yet, see
+ * docs/panfrost.md), which this test allows.
+ */
 static void test_submit_and_close(void)
 {
 	int fd2 = igt_gem_shrinker_reopen(fd);
 	struct panfrost_submit *loop = igt_panfrost_job_loop(fd2);
-	struct panfrost_submit *null;
+	struct panfrost_submit *null = igt_panfrost_null_job(fd);
 
 	pan_submit_igt(fd2, loop);
-	usleep(20000);
+	igt_assert_f(loop_running(loop), "the job loop did not start within 1 s\n");
+	munmap(loop->submit_bo->map, loop->submit_bo->size);
 	close(fd2);
-	null = igt_panfrost_null_job(fd);
 	run_igt_job(fd, null);
 	igt_panfrost_free_job(fd, null);
 }
@@ -353,7 +385,8 @@ static const struct {
 	  test_unhandled_pagefault },
 	{ "reset-on-job-loop", "A job that never ends times out, the GPU resets, the next job runs.",
 	  test_reset_on_job_loop },
-	{ "submit-and-close", "Closing a file stops its job that never ends.", test_submit_and_close },
+	{ "submit-and-close", "Closing a file with a job that never ends: another file's job then runs.",
+	  test_submit_and_close },
 };
 
 int igt_main()
