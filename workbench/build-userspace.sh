@@ -38,9 +38,10 @@ for src in igt-tests/tests/*.c igt-tests/tests/*/*.c; do
 done
 
 step "building the demo, stress and fuzz clients"
-for client in virtgpu_kit virtgpu_stress virtgpu_fuzz; do
-	gcc "${cflags[@]}" -o "$out/${client/_/-}" "adapters/virtio/userspace/$client.c" \
-		"${igt_lib[@]}" -l:libigt.so.0
+for src in adapters/virtio/userspace/virtgpu_{kit,stress,fuzz}.c \
+	adapters/panfrost/userspace/panfrost_kit.c; do
+	client=$(basename "$src" .c)
+	gcc "${cflags[@]}" -o "$out/${client/_/-}" "$src" "${igt_lib[@]}" -l:libigt.so.0
 	note "$out/${client/_/-}"
 done
 

@@ -4,9 +4,13 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "igt.h"
 #include "igt_panfrost_job.h"
@@ -145,4 +149,95 @@ void pan_submit_and_wait(int fd, uint64_t jc, const uint32_t *handles, unsigned 
 	igt_assert_eq(__pan_submit(fd, jc, handles, count, 0, sync), 0);
 	igt_assert_f(pan_syncobj_wait(fd, sync, 10000000000ll), "the job did not end in 10 s\n");
 	pan_syncobj_destroy(fd, sync);
+}
+
+/*
+ * The first /dev/dri/cardN that panfrost drives (the guests also have
+ * virtio-gpu), as an open file; -errno if there is none.
+ */
+int __pan_open_panfrost(void)
+{
+	for (int minor = 0; minor < 16; minor++) {
+		char path[32], name[16] = "";
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", minor);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!igt_ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "panfrost"))
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+/* A buffer of @size bytes with @flags (PANFROST_BO_*), not mapped. */
+int __pan_bo_new(int fd, size_t size, uint32_t flags, struct panfrost_bo *bo)
+{
+	struct drm_panfrost_create_bo c = { .size = size, .flags = flags };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PANFROST_CREATE_BO, &c))
+		return -errno;
+	bo->handle = c.handle;
+	bo->offset = c.offset;
+	bo->size = size;
+	bo->map = NULL;
+	return 0;
+}
+
+/* Map @bo for the CPU, read and write. */
+int __pan_bo_mmap(int fd, struct panfrost_bo *bo)
+{
+	struct drm_panfrost_mmap_bo m = { .handle = bo->handle };
+	void *map;
+
+	if (igt_ioctl(fd, DRM_IOCTL_PANFROST_MMAP_BO, &m))
+		return -errno;
+	map = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
+	if (map == MAP_FAILED)
+		return -errno;
+	bo->map = map;
+	return 0;
+}
+
+void pan_bo_unmap(struct panfrost_bo *bo)
+{
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	bo->map = NULL;
+}
+
+/* Unmap and close @bo (what freeing a buffer is, for userspace). */
+void pan_bo_close(int fd, struct panfrost_bo *bo)
+{
+	struct drm_gem_close c = { .handle = bo->handle };
+
+	pan_bo_unmap(bo);
+	igt_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	bo->handle = 0;
+}
+
+/* DRM_IOCTL_PANFROST_MADVISE; *@retained (if given) says whether the content is still there. */
+int __pan_madvise(int fd, uint32_t handle, uint32_t madv, uint32_t *retained)
+{
+	struct drm_panfrost_madvise a = { .handle = handle, .madv = madv };
+
+	if (igt_ioctl(fd, DRM_IOCTL_PANFROST_MADVISE, &a))
+		return -errno;
+	if (retained)
+		*retained = a.retained;
+	return 0;
+}
+
+/* DRM_IOCTL_PANFROST_WAIT_BO, for at most @timeout_ns from now. */
+int __pan_wait_bo(int fd, uint32_t handle, int64_t timeout_ns)
+{
+	struct drm_panfrost_wait_bo w = { .handle = handle };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.timeout_ns = ts.tv_sec * 1000000000ll + ts.tv_nsec + timeout_ns;
+	return igt_ioctl(fd, DRM_IOCTL_PANFROST_WAIT_BO, &w) ? -errno : 0;
 }

@@ -6,11 +6,15 @@
  * any order and placed in any buffer, and submits with chosen bo_handles.
  * Layouts are Mali's job descriptors (Mesa's genxml; IGT's
  * lib/panfrost-job.h), which a board runs as the simulated Mali does.
+ * Also the buffer calls of clients that must see errors rather than
+ * assert on them (memory pressure, fuzzing): the __pan_ functions return
+ * 0 or -errno.
  */
 #ifndef IGT_PANFROST_JOB_H
 #define IGT_PANFROST_JOB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "igt_panfrost.h"
@@ -32,5 +36,13 @@ int __pan_submit(int fd, uint64_t jc, const uint32_t *handles, unsigned int coun
 int __pan_submit_igt(int fd, struct panfrost_submit *submit);
 void pan_submit_igt(int fd, struct panfrost_submit *submit);
 void pan_submit_and_wait(int fd, uint64_t jc, const uint32_t *handles, unsigned int count);
+
+int __pan_open_panfrost(void);
+int __pan_bo_new(int fd, size_t size, uint32_t flags, struct panfrost_bo *bo);
+int __pan_bo_mmap(int fd, struct panfrost_bo *bo);
+void pan_bo_unmap(struct panfrost_bo *bo);
+void pan_bo_close(int fd, struct panfrost_bo *bo);
+int __pan_madvise(int fd, uint32_t handle, uint32_t madv, uint32_t *retained);
+int __pan_wait_bo(int fd, uint32_t handle, int64_t timeout_ns);
 
 #endif /* IGT_PANFROST_JOB_H */

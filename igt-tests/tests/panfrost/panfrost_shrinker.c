@@ -66,23 +66,12 @@ IGT_TEST_DESCRIPTION("The GEM shmem shrinker on Panfrost: madvise, purge, evict 
 static int device = -1;
 static int fd = -1;
 
-static int __panfrost_madvise(uint32_t handle, uint32_t madv, uint32_t *retained)
-{
-	struct drm_panfrost_madvise a = { .handle = handle, .madv = madv };
-
-	if (igt_ioctl(fd, DRM_IOCTL_PANFROST_MADVISE, &a))
-		return -errno;
-	if (retained)
-		*retained = a.retained;
-	return 0;
-}
-
 /* Returns whether the buffer still has its content. */
 static bool panfrost_madvise(uint32_t handle, uint32_t madv)
 {
 	uint32_t retained = 0;
 
-	igt_assert_eq(__panfrost_madvise(handle, madv, &retained), 0);
+	igt_assert_eq(__pan_madvise(fd, handle, madv, &retained), 0);
 	return retained;
 }
 
@@ -121,12 +110,7 @@ static void require_eviction(void)
 
 static void wait_idle(struct panfrost_bo *bo)
 {
-	struct timespec ts;
-	struct drm_panfrost_wait_bo w = { .handle = bo->handle };
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	w.timeout_ns = (ts.tv_sec + 10) * 1000000000ll + ts.tv_nsec;
-	do_ioctl(fd, DRM_IOCTL_PANFROST_WAIT_BO, &w);
+	igt_assert_eq(__pan_wait_bo(fd, bo->handle, 10000000000ll), 0);
 }
 
 /*
@@ -182,7 +166,7 @@ static void test_madvise_bad_handle(void)
 {
 	uint32_t retained = 7;
 
-	igt_assert_eq(__panfrost_madvise(0xdead, PANFROST_MADV_DONTNEED, &retained), -ENOENT);
+	igt_assert_eq(__pan_madvise(fd, 0xdead, PANFROST_MADV_DONTNEED, &retained), -ENOENT);
 	igt_assert_eq(retained, 7);
 }
 
@@ -190,8 +174,8 @@ static void test_madvise_bad_value(void)
 {
 	struct panfrost_bo *bo = filled_buffer(16, 2);
 
-	igt_assert_eq(__panfrost_madvise(bo->handle, 2, NULL), -EINVAL);
-	igt_assert_eq(__panfrost_madvise(bo->handle, ~0u, NULL), -EINVAL);
+	igt_assert_eq(__pan_madvise(fd, bo->handle, 2, NULL), -EINVAL);
+	igt_assert_eq(__pan_madvise(fd, bo->handle, ~0u, NULL), -EINVAL);
 	reclaim_now();
 	igt_assert(panfrost_madvise(bo->handle, PANFROST_MADV_WILLNEED));
 	igt_panfrost_free_bo(fd, bo);

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-# make demo's guest: the same two scenarios on the kit kernel and on stock
-# 7.3.4, with zram swap; one "kit-demo: {json}" line per scenario.
+# make demo's guest: the same scenarios on the kit kernel and on stock
+# 7.3.4, with zram swap: two on virtio-gpu (virtgpu-kit), two on panfrost
+# and the simulated Mali (panfrost-kit); one "kit-demo: {json}" line per
+# scenario.
 
 kernel=stock
 [ -d /sys/kernel/debug/drm_gem_shmem_shrinker ] && kernel=kit
@@ -24,9 +26,9 @@ for arg in $(cat /proc/cmdline); do
 done
 oom_kills() { awk '$1 == "oom_kill" { print $2 }' /proc/vmstat; }
 
-run() { # scenario total_mib
+run() { # scenario total_mib client client_scenario
 	p0=$(kit_stat purged_pages) e0=$(kit_stat evicted_pages) s0=$(kit_stat swapped_in_pages) o0=$(oom_kills)
-	(echo 1000 >/proc/self/oom_score_adj; exec /payload/virtgpu-kit "$1" "$2" 4) >/tmp/client.out 2>&1
+	(echo 1000 >/proc/self/oom_score_adj; exec "/payload/$3" "$4" "$2" 4) >/tmp/client.out 2>&1
 	status=$?
 	p1=$(kit_stat purged_pages) e1=$(kit_stat evicted_pages) s1=$(kit_stat swapped_in_pages) o1=$(oom_kills)
 	last=$(grep '^{' /tmp/client.out | tail -1)
@@ -66,10 +68,16 @@ settle() {
 }
 
 echo "mark $(elapsed) churn" >>/tmp/samples
-run churn $((mem_mib * 4))
+run churn $((mem_mib * 4)) virtgpu-kit churn
 settle
 echo "mark $(elapsed) working-set" >>/tmp/samples
-run working-set $((mem_mib * 3 / 2))
+run working-set $((mem_mib * 3 / 2)) virtgpu-kit working-set
+settle
+echo "mark $(elapsed) panfrost-cache" >>/tmp/samples
+run panfrost-cache $((mem_mib * 4)) panfrost-kit cache
+settle
+echo "mark $(elapsed) panfrost-working-set" >>/tmp/samples
+run panfrost-working-set $((mem_mib * 3 / 2)) panfrost-kit working-set
 kill $sampler_pid
 sed 's/^/kit-demo-sample: /' /tmp/samples
 exit 0

@@ -9,10 +9,12 @@ zram_swap() {
 }
 
 # kit_stat NAME: the kit's cumulative counter NAME (evicted_pages,
-# swapped_in_pages, purged_pages, ...) from its debugfs state file; 0 on
+# swapped_in_pages, purged_pages, ...) from its debugfs state files, summed
+# over the devices (virtio-gpu, and panfrost with the simulated Mali); 0 on
 # stock 7.3.4.
 kit_stat() {
-	awk -v k="$1" '$1 == k && NF == 2 { print $2 }' /sys/kernel/debug/drm_gem_shmem_shrinker/*/state 2>/dev/null | head -1 | grep . || echo 0
+	cat /sys/kernel/debug/drm_gem_shmem_shrinker/*/state 2>/dev/null |
+		awk -v k="$1" '$1 == k && NF == 2 { n += $2 } END { print n + 0 }'
 }
 
 # zram_device SIZE: one more zram device like the swap one; prints its path.
