@@ -120,15 +120,17 @@ summary_args+=(--igt "igt-1g=$dir/console.log" --igt-expect igt-1g:drm_virtgpu_s
 	--igt-expect igt:drm_virtgpu_shrinker@thp=pass
 	--igt-expect igt-stock:drm_virtgpu_shrinker=skip)
 # Panfrost, on the simulated Mali: the board checks pass on both kernels,
-# the shrinker's on the kit. Stock 7.3.4 purges but does not evict, and it
-# stores unknown madvise values (the series' first panfrost fix): drm-ci
-# would list that in its fails file.
+# the shrinker's on the kit. Stock 7.3.4 purges but does not evict, it
+# stores unknown madvise values, and closing a file leaves its jobs running
+# until the job timeout (the series' panfrost fixes): drm-ci would list
+# those two in its fails file.
 summary_args+=(--igt-expect igt:panfrost_board=pass --igt-expect igt-stock:panfrost_board=pass
+	--igt-expect igt-stock:panfrost_board.submit-and-close=fail
 	--igt-expect igt:panfrost_shrinker=pass --igt-expect igt-stock:panfrost_shrinker=pass
 	--igt-expect igt-stock:panfrost_shrinker.madvise-bad-value=fail)
 for t in evict-swapin-integrity evict-while-mmapped swapin-on-submit unlisted-bo-swapin \
 	unlisted-descriptor-swapin many-evicted-bos-one-submit gpu-writes-survive-eviction \
-	no-eviction-while-job-runs; do
+	no-eviction-while-job-runs unbind-rebind-under-reclaim; do
 	summary_args+=(--igt-expect "igt-stock:panfrost_shrinker.$t=skip")
 done
 "$WORKBENCH" summary "${summary_args[@]}" || failed+=("test cases")

@@ -40,6 +40,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -332,22 +333,36 @@ static void test_reset_on_job_loop(void)
 }
 
 /*
- * Closing a file with a job that never ends: the job goes, and another
- * file's job on the same slot runs within 1 s. panfrost hard-stops a
- * closed file's jobs; on the simulated Mali the job still runs into the
- * 500 ms timeout (on both kernels; not understood yet, see
- * docs/panfrost.md), which this test allows.
+ * Closing a file with a job that never ends: panfrost hard-stops the
+ * file's jobs at once (the job's fence signals well within panfrost's
+ * 500 ms job timeout, which would otherwise stop it), and another file's
+ * job then runs. Stock 7.3.4 does not stop it: panfrost_jm_ctx_destroy()
+ * looks the jobs up by a scheduler entity that the scheduler has already
+ * cleared (the series' fix "drm/panfrost: stop a closed context's jobs on
+ * the GPU").
  */
 static void test_submit_and_close(void)
 {
 	int fd2 = igt_gem_shrinker_reopen(fd);
 	struct panfrost_submit *loop = igt_panfrost_job_loop(fd2);
 	struct panfrost_submit *null = igt_panfrost_null_job(fd);
+	struct drm_syncobj_handle export = {
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+	};
+	struct pollfd done = { .events = POLLIN };
 
 	pan_submit_igt(fd2, loop);
 	igt_assert_f(loop_running(loop), "the job loop did not start within 1 s\n");
+	/* The loop's fence as a sync_file, which outlives the file. */
+	export.handle = loop->args->out_sync;
+	do_ioctl(fd2, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &export);
+	done.fd = export.fd;
+	/* A CPU mapping would keep the file open. */
 	munmap(loop->submit_bo->map, loop->submit_bo->size);
 	close(fd2);
+	igt_assert_f(poll(&done, 1, 300) == 1,
+		     "the closed file's job was not stopped within 300 ms\n");
+	close(done.fd);
 	run_igt_job(fd, null);
 	igt_panfrost_free_job(fd, null);
 }
