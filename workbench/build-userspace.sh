@@ -31,6 +31,7 @@ step "building the IGT tests against $(basename "$libigt") (intel-gpu-tools $(dp
 cflags=(-D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 	-Iigt-tests/libigt-1.27.1 -Iigt-tests/lib -I"$hdr/include/drm" -I"$hdr/include")
 igt_lib=(igt-tests/lib/igt_gem_shrinker.c igt-tests/lib/igt_virtgpu.c igt-tests/lib/igt_panfrost_job.c)
+client_lib=("${igt_lib[@]}" igt-tests/lib/igt_gem_stress.c igt-tests/lib/igt_gem_fuzz.c)
 for src in igt-tests/tests/*.c igt-tests/tests/*/*.c; do
 	bin=$out/igt/$(basename "$src" .c)
 	gcc "${cflags[@]}" -o "$bin" "$src" "${igt_lib[@]}" -pthread -l:libigt.so.0
@@ -39,9 +40,9 @@ done
 
 step "building the demo, stress and fuzz clients"
 for src in adapters/virtio/userspace/virtgpu_{kit,stress,fuzz}.c \
-	adapters/panfrost/userspace/panfrost_kit.c; do
+	adapters/panfrost/userspace/panfrost_{kit,stress,fuzz}.c; do
 	client=$(basename "$src" .c)
-	gcc "${cflags[@]}" -o "$out/${client/_/-}" "$src" "${igt_lib[@]}" -l:libigt.so.0
+	gcc "${cflags[@]}" -o "$out/${client/_/-}" "$src" "${client_lib[@]}" -l:libigt.so.0
 	note "$out/${client/_/-}"
 done
 

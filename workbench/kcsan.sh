@@ -27,7 +27,8 @@ for suite in drm_gem_shmem_shrinker_abi 'panfrost*'; do
 done
 
 BZIMAGE=$image OUT=$dir STRESS_SECONDS=${KCSAN_SECONDS:-300} FUZZ_SECONDS=${KCSAN_FUZZ_SECONDS:-60} \
-	STRESS_MIN_CYCLES=${KCSAN_MIN_CYCLES:-1000} bash workbench/stress.sh || failed+=("stress")
+	STRESS_MIN_CYCLES=${KCSAN_MIN_CYCLES:-1000} STRESS_PANFROST_MIN_CYCLES=${KCSAN_PANFROST_MIN_CYCLES:-100} \
+	bash workbench/stress.sh || failed+=("stress")
 
 step "KCSAN reports: $(cat "$dir"/kunit-*.log "$dir/stress/stress.log" 2>/dev/null | grep -c 'BUG: KCSAN:')"
 if [ ${#failed[@]} -gt 0 ]; then

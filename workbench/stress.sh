@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make stress: virtgpu-stress in one guest on make check's debug kit
-# kernel, with 256 MiB of RAM and zram swap, for STRESS_SECONDS (600 by
-# default), with forced scans, real memory pressure and fault injection
-# (workbench/vm/payload/stress.sh), then FUZZ_SECONDS (120) of the ioctl
-# fuzzer; then their figures and the guest-log gate.
+# make stress: virtgpu-stress and, beside it, panfrost-stress on the
+# simulated Mali, in one guest on make check's debug kit kernel, with 256
+# MiB of RAM and zram swap, for STRESS_SECONDS (600 by default), with
+# forced scans, real memory pressure and fault injection
+# (workbench/vm/payload/stress.sh), then FUZZ_SECONDS (120) of each
+# driver's ioctl fuzzer; then their figures and the guest-log gate.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${OUT:?}" "${BZIMAGE:?}" "${INITRAMFS:?}" "${WORKBENCH:?}"
 seconds=${STRESS_SECONDS:-600}
 workers=${STRESS_WORKERS:-4}
+panfrost_workers=${STRESS_PANFROST_WORKERS:-2}
 fuzz_seconds=${FUZZ_SECONDS:-120}
 min_cycles=${STRESS_MIN_CYCLES:-10000}
+panfrost_min_cycles=${STRESS_PANFROST_MIN_CYCLES:-1000}
 dir=$OUT/stress
 rm -rf "$dir"
 mkdir -p "$dir"
 failed=()
 
-step "stress: $seconds s, $workers workers, 256 MiB guest on the debug kit kernel ($dir/stress.log)"
+step "stress: $seconds s, $workers virtio-gpu and $panfrost_workers panfrost workers, 256 MiB guest on the debug kit kernel ($dir/stress.log)"
+# panfrost.unstable_ioctls=1: the fuzzer reaches the performance counters.
 bash workbench/vm/run-vm.sh "$BZIMAGE" "$INITRAMFS" "$dir/stress.log" \
-	--mem 256M --timeout $((seconds + fuzz_seconds + 900)) --kmemleak-pool \
-	--append "kit.run=stress kit.stress_seconds=$seconds kit.stress_workers=$workers kit.fuzz_seconds=$fuzz_seconds" ||
+	--mem 256M --timeout $((seconds + 2 * fuzz_seconds + 900)) --kmemleak-pool \
+	--append "kit.run=stress kit.stress_seconds=$seconds kit.stress_workers=$workers kit.stress_panfrost_workers=$panfrost_workers kit.fuzz_seconds=$fuzz_seconds mali_sim.enable=1 panfrost.unstable_ioctls=1" ||
 	failed+=("stress guest")
 grep -h 'kit-guest:' "$dir/stress.log" | sed 's/^[^k]*kit-guest: /    /'
 
 step "stress figures"
-"$WORKBENCH" stress-report "$dir/summary.json" "$dir/stress.log" "$min_cycles" ||
+"$WORKBENCH" stress-report "$dir/summary.json" "$dir/stress.log" \
+	virtio-gpu="$min_cycles" panfrost="$panfrost_min_cycles" ||
 	failed+=("stress figures")
 step "scanning the guest log for warnings and splats"
 # The fuzzer sends invalid requests that virtio-gpu forwards and the device

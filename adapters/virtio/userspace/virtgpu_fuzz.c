@@ -1,53 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtgpu-fuzz: make stress's ioctl fuzzer for virtio-gpu, run on the
- * debug kit kernel, where KASAN, kmemleak, lockdep and the object and list
- * checkers turn what bad input breaks into a report the log gate sees.
+ * virtgpu-fuzz: make stress's ioctl fuzzer for virtio-gpu (the frame:
+ * igt-tests/lib/igt_gem_fuzz.c).
  *
  *   virtgpu-fuzz SECONDS
  *
- * Each round takes one of the driver's ioctls (and the core GEM ones it
- * serves), fills its argument as a valid call would (live handles, real
- * sizes, valid pointers), then mutates 0 to 3 of its 32-bit words to a
- * value that breaks assumptions: 0, 1, all ones, sign and size limits, a
- * closed or another file's handle, an unaligned size, a NULL, unmapped or
- * kernel pointer half. Every errno is counted per ioctl; one outside the
- * errnos that Documentation/gpu/drm-uapi.rst recommends ("Recommended
- * IOCTL Return Values"), plus -ENODATA for a purged buffer (the madvise
- * uAPI), -E2BIG / -EOVERFLOW for sizes that do not fit, and -ENOSYS, what
- * virtio-gpu answers to 3D-only ioctls (execbuffer, get_caps, transfer
- * from host) on a device without virgl, where drm-uapi.rst would have
- * -EOPNOTSUPP, is an error.
- *
- * Output: one "kit-fuzz: {json}" line.
+ * virtio-gpu answers -ENOSYS to 3D-only ioctls (execbuffer, get_caps,
+ * transfer from host) on a device without virgl, where drm-uapi.rst would
+ * have -EOPNOTSUPP; the frame counts it as documented.
  */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "igt_gem_shrinker.h"
+#include "igt_gem_fuzz.h"
 #include "igt_virtgpu.h"
 
-#define NR_HANDLES 16
-
-struct call {
-	const char *name;
-	unsigned long request;
-	size_t size;
-	unsigned long made, ok, documented, undocumented;
-	int last_undocumented;
-};
-
-static struct call calls[] = {
+static struct gem_fuzz_call calls[] = {
 	{ "getparam", DRM_IOCTL_VIRTGPU_GETPARAM, sizeof(struct drm_virtgpu_getparam) },
 	{ "resource_create", DRM_IOCTL_VIRTGPU_RESOURCE_CREATE,
 	  sizeof(struct drm_virtgpu_resource_create) },
@@ -70,59 +43,34 @@ static struct call calls[] = {
 	{ "prime_to_fd", DRM_IOCTL_PRIME_HANDLE_TO_FD, sizeof(struct drm_prime_handle) },
 };
 
-#define NR_CALLS (sizeof(calls) / sizeof(calls[0]))
-
-static bool documented(int err)
-{
-	switch (err) {
-	case EACCES: case EBUSY: case EDEADLK: case EFAULT: case EINTR: case EINVAL:
-	case ENODEV: case ENOENT: case ENOMEM: case ENOSPC: case ENOTTY: case ENXIO:
-	case EOPNOTSUPP: case EPERM: case ETIME:
-	case ENODATA: case E2BIG: case EOVERFLOW: case ENOSYS:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int fd;
-static uint32_t handle[NR_HANDLES];
-static unsigned int rng;
-static uint8_t scratch[4096];	/* valid memory for the pointers of valid calls */
-static void *unmapped;		/* a page that faults */
-
 static unsigned int rnd(unsigned int n)
 {
-	return rand_r(&rng) % n;
+	return gem_fuzz_rnd(n);
 }
 
 static uint32_t some_handle(void)
 {
-	return handle[rnd(NR_HANDLES)];
+	return gem_fuzz_handle();
 }
 
-/* Keep NR_HANDLES live buffers, replacing the ones a call closed. */
-static void refill(void)
+static uint64_t ptr(const void *p)
 {
-	for (int i = 0; i < NR_HANDLES; i++) {
-		struct drm_virtgpu_resource_info info = { .bo_handle = handle[i] };
-
-		if (handle[i] && !ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &info))
-			continue;
-		handle[i] = 0;
-		__igt_virtgpu_create(fd, (1 + rnd(16)) * 4096, &handle[i]);
-	}
+	return gem_fuzz_ptr(p);
 }
 
-static uint64_t ptr(void *p)
+static int alive(int fd, uint32_t handle)
 {
-	return (uint64_t)(uintptr_t)p;
+	struct drm_virtgpu_resource_info info = { .bo_handle = handle };
+
+	return !ioctl(fd, DRM_IOCTL_VIRTGPU_RESOURCE_INFO, &info);
 }
 
 /* A valid argument for @c. */
-static void valid(const struct call *c, void *arg)
+static void valid(const struct gem_fuzz_call *c, void *arg)
 {
-	memset(arg, 0, c->size);
+	size_t scratch_size;
+	void *scratch = gem_fuzz_scratch(&scratch_size);
+
 	switch (c->request) {
 	case DRM_IOCTL_VIRTGPU_GETPARAM: {
 		struct drm_virtgpu_getparam *a = arg;
@@ -174,7 +122,7 @@ static void valid(const struct call *c, void *arg)
 
 		a->cap_set_id = 1 + rnd(4);
 		a->addr = ptr(scratch);
-		a->size = sizeof(scratch);
+		a->size = scratch_size;
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_RESOURCE_CREATE_BLOB: {
@@ -197,8 +145,8 @@ static void valid(const struct call *c, void *arg)
 
 		a->size = 16;
 		a->command = ptr(scratch);
-		a->bo_handles = ptr(handle);
-		a->num_bo_handles = 1 + rnd(NR_HANDLES);
+		a->bo_handles = ptr(gem_fuzz_handles());
+		a->num_bo_handles = 1 + rnd(GEM_FUZZ_HANDLES);
 		a->fence_fd = -1;
 		break;
 	}
@@ -222,65 +170,11 @@ static void valid(const struct call *c, void *arg)
 	}
 }
 
-/* A value that breaks an assumption, for a 32-bit word. */
-static uint32_t bad_word(uint32_t was)
-{
-	static const uint32_t values[] = {
-		0, 1, 2, 3, 0xffffffff, 0x7fffffff, 0x80000000, 0xfffff000, 4095, 4097,
-		0x10000, 1u << 20,
-	};
-
-	switch (rnd(6)) {
-	case 0:
-		return some_handle() + rnd(3); /* a live handle, or just past one */
-	case 1:
-		return was ^ (1u << rnd(32));
-	case 2:
-		return was + 1;
-	case 3:
-		return rand_r(&rng);
-	default:
-		return values[rnd(sizeof(values) / sizeof(values[0]))];
-	}
-}
-
-/* A pointer that breaks an assumption, for a 64-bit word. */
-static uint64_t bad_pointer(void)
-{
-	switch (rnd(4)) {
-	case 0:
-		return 0;
-	case 1:
-		return ptr(unmapped);
-	case 2:
-		return 0xffff888000000000ull; /* the kernel's direct map */
-	default:
-		return ptr(scratch) + sizeof(scratch) - rnd(8); /* runs off the end */
-	}
-}
-
-static void mutate(const struct call *c, void *arg)
-{
-	uint32_t *w = arg;
-	size_t words = c->size / 4;
-	int n = rnd(4);
-
-	for (int i = 0; i < n; i++) {
-		size_t at = rnd(words);
-
-		if (rnd(4) == 0 && at + 1 < words && at % 2 == 0) {
-			uint64_t p = bad_pointer();
-
-			memcpy(&w[at], &p, sizeof(p));
-		} else {
-			w[at] = bad_word(w[at]);
-		}
-	}
-}
-
 /* Undo what a successful call left behind that would grow without bound. */
-static void clean_up(const struct call *c, void *arg)
+static void clean_up(const struct gem_fuzz_call *c, void *arg)
 {
+	int fd = gem_fuzz_fd();
+
 	if (c->request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
 		close(((struct drm_prime_handle *)arg)->fd);
 	if (c->request == DRM_IOCTL_VIRTGPU_EXECBUFFER &&
@@ -303,57 +197,26 @@ static void clean_up(const struct call *c, void *arg)
 	}
 }
 
-static double now(void)
+static int open_card(void)
 {
-	struct timespec ts;
+	int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return fd < 0 ? -errno : fd;
 }
+
+static const struct gem_fuzz_driver virtio_gpu = {
+	.name = "virtio-gpu",
+	.client = "virtgpu-fuzz",
+	.calls = calls,
+	.nr_calls = sizeof(calls) / sizeof(calls[0]),
+	.open = open_card,
+	.alive = alive,
+	.create = __igt_virtgpu_create,
+	.valid = valid,
+	.clean_up = clean_up,
+};
 
 int main(int argc, char **argv)
 {
-	uint8_t arg[256];
-	unsigned long total = 0, undocumented = 0;
-	double deadline;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: virtgpu-fuzz SECONDS\n");
-		return 2;
-	}
-	deadline = now() + strtod(argv[1], NULL);
-	fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		perror("virtgpu-fuzz: /dev/dri/card0");
-		return 2;
-	}
-	rng = getpid();
-	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	while (now() < deadline) {
-		struct call *c = &calls[rnd(NR_CALLS)];
-
-		if (total++ % 64 == 0)
-			refill();
-		valid(c, arg);
-		mutate(c, arg);
-		c->made++;
-		if (!ioctl(fd, c->request, arg)) {
-			c->ok++;
-			clean_up(c, arg);
-		} else if (documented(errno)) {
-			c->documented++;
-		} else {
-			c->undocumented++;
-			c->last_undocumented = errno;
-			undocumented++;
-		}
-	}
-	printf("kit-fuzz: {\"seconds\": %s, \"calls\": %lu, \"undocumented\": %lu, \"ioctls\": {",
-	       argv[1], total, undocumented);
-	for (size_t i = 0; i < NR_CALLS; i++)
-		printf("%s\"%s\": [%lu, %lu, %lu, %lu, %d]", i ? ", " : "", calls[i].name,
-		       calls[i].made, calls[i].ok, calls[i].documented, calls[i].undocumented,
-		       calls[i].last_undocumented);
-	printf("}}\n");
-	return undocumented ? 1 : 0;
+	return gem_fuzz_main(&virtio_gpu, argc, argv);
 }

@@ -17,8 +17,9 @@
 //!                  [--igt RUN=LOG]... [--igt-expect RUN:BINARY[.SUBTEST]=pass|skip]...
 //!                                              count results, print `N passed, N failed`
 //! workbench demo-report OUT.json LOG...        the demo's side-by-side table
-//! workbench stress-report OUT.json LOG MIN_CYCLES
-//!                                              make stress's figures and verdict
+//! workbench stress-report OUT.json LOG DRIVER=MIN_CYCLES...
+//!                                              make stress's figures and verdict,
+//!                                              per driver
 //! workbench virgl-report OUT.json KERNEL=LOG...  make virgl's table and verdict
 //! workbench lava-jobs OUT_DIR BASE_URL         LAVA jobs for drm-ci's arm64 Panfrost boards
 //! workbench kmemleak-pool SOCKET SYSTEM_MAP CONFIG OUT
@@ -317,20 +318,36 @@ fn demo_report(out: &str, logs: &[String]) -> Result<(), String> {
     Err(problems.join("; "))
 }
 
-fn stress_report(out: &str, log: &str, min_cycles: &str) -> Result<(), String> {
-    let min_cycles: u64 = min_cycles
-        .parse()
-        .map_err(|_| format!("MIN_CYCLES `{min_cycles}` is not a number"))?;
-    let r = stress::parse(&read(log)?).map_err(|e| format!("{log}: {e}"))?;
-    let json = serde_json::to_string_pretty(&stress::summary(&r, min_cycles)).unwrap();
+/// make stress's report, for each `DRIVER=MIN_CYCLES` asked.
+fn stress_report(out: &str, log: &str, drivers: &[String]) -> Result<(), String> {
+    let text = read(log)?;
+    let (mut summary, mut problems) = (serde_json::Map::new(), Vec::new());
+    for arg in drivers {
+        let (driver, min) = arg
+            .split_once('=')
+            .ok_or_else(|| format!("`{arg}` is not DRIVER=MIN_CYCLES"))?;
+        let min: u64 = min
+            .parse()
+            .map_err(|_| format!("MIN_CYCLES `{min}` is not a number"))?;
+        match stress::parse(&text, driver) {
+            Ok(r) => {
+                print!("{}", stress::table(&r));
+                summary.insert(driver.to_string(), stress::summary(&r, min));
+                let p = stress::problems(&r, min);
+                if p.is_empty() {
+                    println!(
+                        "    {driver}: 0 mismatches, 0 SIGBUS, every errno documented, at least {min} cycles"
+                    );
+                }
+                problems.extend(p);
+            }
+            Err(e) => problems.push(format!("{log}: {e}")),
+        }
+    }
+    let json = serde_json::to_string_pretty(&serde_json::Value::Object(summary)).unwrap();
     std::fs::write(out, json + "\n").map_err(|e| format!("cannot write {out}: {e}"))?;
-    print!("{}", stress::table(&r));
     println!("    figures: {out}");
-    let problems = stress::problems(&r, min_cycles);
     if problems.is_empty() {
-        println!(
-            "    0 mismatches, 0 SIGBUS, every errno documented, at least {min_cycles} cycles"
-        );
         return Ok(());
     }
     Err(problems.join("; "))
@@ -405,7 +422,9 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         [cmd, rest @ ..] if cmd == "summary" => summary(rest),
         [cmd, out, logs @ ..] if cmd == "demo-report" && !logs.is_empty() => demo_report(out, logs),
-        [cmd, out, log, min] if cmd == "stress-report" => stress_report(out, log, min),
+        [cmd, out, log, drivers @ ..] if cmd == "stress-report" && !drivers.is_empty() => {
+            stress_report(out, log, drivers)
+        }
         [cmd, out, log] if cmd == "bench-report" => bench_report(out, log),
         [cmd, dir, base] if cmd == "lava-jobs" => lava_jobs(dir, base),
         [cmd, out, logs @ ..] if cmd == "virgl-report" && !logs.is_empty() => {

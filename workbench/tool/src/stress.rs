@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-//! make stress's report: the guest prints one `kit-stress: {json}` line per
-//! worker of `virtgpu-stress`, one for all of them and one with the
-//! kernel's side (the kit's counters, OOM kills, injected failures), then
-//! one `kit-fuzz: {json}` line from `virtgpu-fuzz`; this prints them as
-//! tables, writes `summary.json` and says what failed.
+//! make stress's report: for each driver (virtio-gpu, panfrost), the guest
+//! prints one `kit-stress: {json}` line per worker of its stress client,
+//! one for all of them and one with the kernel's side (the kit's counters,
+//! OOM kills, injected failures), then one `kit-fuzz: {json}` line from
+//! its fuzzer; each line names its `driver`. This prints them as tables,
+//! writes `summary.json` and says what failed.
 
 use serde_json::{json, Value};
 
@@ -21,9 +22,10 @@ pub struct Call {
     pub errnos: Vec<(String, u64)>,
 }
 
-/// What one stress run reported.
+/// What one driver's stress run reported.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
+    pub driver: String,
     pub seconds: u64,
     pub exit: i64,
     pub evicted: u64,
@@ -67,24 +69,45 @@ fn calls(v: &Value, made: usize, documented: usize) -> Vec<Call> {
         .collect()
 }
 
+/// The calls, each with its errnos' counts from `{call: {errno: count}}`.
+fn with_errnos(mut calls: Vec<Call>, errnos: &Value) -> Vec<Call> {
+    for c in &mut calls {
+        if let Some(m) = errnos[&c.name].as_object() {
+            c.errnos = m
+                .iter()
+                .map(|(e, n)| (e.clone(), n.as_u64().unwrap_or(0)))
+                .collect();
+        }
+    }
+    calls
+}
+
 fn num(v: &Value, key: &str) -> u64 {
     v[key].as_u64().unwrap_or(0)
 }
 
-/// Parse the `kit-stress:` lines of the guest's console.
-pub fn parse(log: &str) -> Result<Report, String> {
-    let mut r = Report::default();
+/// Parse the `kit-stress:` and `kit-fuzz:` lines of @driver in the guest's
+/// console.
+pub fn parse(log: &str, driver: &str) -> Result<Report, String> {
+    let mut r = Report {
+        driver: driver.to_string(),
+        ..Report::default()
+    };
     let (mut all, mut kernel) = (false, false);
+    let of_driver = |v: &Value| v["driver"].as_str() == Some(driver);
     for line in log.lines() {
         let line = line.trim_end_matches('\r');
         if let Some((_, rest)) = line.split_once("kit-fuzz: ") {
             let v: Value = serde_json::from_str(rest)
                 .map_err(|e| format!("bad kit-fuzz line `{rest}`: {e}"))?;
+            if !of_driver(&v) {
+                continue;
+            }
             r.fuzz = Some(Fuzz {
                 seconds: num(&v, "seconds"),
                 calls: num(&v, "calls"),
                 // [made, ok, documented, undocumented, last]
-                ioctls: calls(&v["ioctls"], 0, 2),
+                ioctls: with_errnos(calls(&v["ioctls"], 0, 2), &v["errnos"]),
             });
             continue;
         }
@@ -93,6 +116,9 @@ pub fn parse(log: &str) -> Result<Report, String> {
         };
         let v: Value =
             serde_json::from_str(rest).map_err(|e| format!("bad kit-stress line `{rest}`: {e}"))?;
+        if !of_driver(&v) {
+            continue;
+        }
         match v["who"].as_str() {
             Some("kernel") => {
                 kernel = true;
@@ -114,15 +140,7 @@ pub fn parse(log: &str) -> Result<Report, String> {
                 r.mismatches = num(&v, "mismatches");
                 r.sigbus = num(&v, "sigbus");
                 // [made, documented, undocumented, last]
-                r.calls = calls(&v["calls"], 0, 1);
-                for c in &mut r.calls {
-                    if let Some(m) = v["errnos"][&c.name].as_object() {
-                        c.errnos = m
-                            .iter()
-                            .map(|(e, n)| (e.clone(), n.as_u64().unwrap_or(0)))
-                            .collect();
-                    }
-                }
+                r.calls = with_errnos(calls(&v["calls"], 0, 1), &v["errnos"]);
             }
             Some(_) => r.workers += 1,
             None => return Err(format!("kit-stress line without `who`: {rest}")),
@@ -130,13 +148,24 @@ pub fn parse(log: &str) -> Result<Report, String> {
     }
     match (all, kernel) {
         (true, true) => Ok(r),
-        (false, _) => Err("no `all` line: the stress client did not finish".into()),
-        (_, false) => Err("no `kernel` line: the guest's stress payload did not finish".into()),
+        (false, _) => Err(format!(
+            "{driver}: no `all` line: the stress client did not finish"
+        )),
+        (_, false) => Err(format!(
+            "{driver}: no `kernel` line: the guest's stress payload did not finish"
+        )),
     }
 }
 
-/// Why the run failed; empty when it passed.
+/// Why the run failed; empty when it passed. Each problem names the driver.
 pub fn problems(r: &Report, min_cycles: u64) -> Vec<String> {
+    driver_problems(r, min_cycles)
+        .into_iter()
+        .map(|p| format!("{}: {p}", r.driver))
+        .collect()
+}
+
+fn driver_problems(r: &Report, min_cycles: u64) -> Vec<String> {
     let mut p = Vec::new();
     if r.exit != 0 {
         p.push(format!("the stress client exited with {}", r.exit));
@@ -182,8 +211,9 @@ pub fn problems(r: &Report, min_cycles: u64) -> Vec<String> {
 /// The report as text: the run's figures, then one line per call.
 pub fn table(r: &Report) -> String {
     let mut t = format!(
-        "    {} s, {} workers: {} evicted, {} swapped in (evict/swap-in cycles), {} purged, \
+        "  {}:\n    {} s, {} workers: {} evicted, {} swapped in (evict/swap-in cycles), {} purged, \
          {} OOM kills, {} mismatches, {} SIGBUS\n",
+        r.driver,
         r.seconds,
         r.workers,
         r.evicted,
@@ -269,18 +299,19 @@ pub fn summary(r: &Report, min_cycles: u64) -> Value {
 mod tests {
     use super::*;
 
-    const LOG: &str = "kit-stress: {\"who\": \"worker1\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \"calls\": {}}\n\
-        [  9.1] kit-stress: {\"who\": \"all\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \
+    const LOG: &str = "kit-stress: {\"driver\": \"virtio-gpu\", \"who\": \"worker1\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \"calls\": {}}\n\
+        [  9.1] kit-stress: {\"driver\": \"virtio-gpu\", \"who\": \"all\", \"mismatches\": 0, \"sigbus\": 0, \"purged_seen\": 1, \
         \"calls\": {\"create\": [100, 3, 0, 0], \"transfer\": [50, 1, 2, 22]}, \
         \"errnos\": {\"create\": {\"ENOMEM\": 2, \"ENOSPC\": 1}, \"transfer\": {}}}\r\n\
-        kit-stress: {\"who\": \"kernel\", \"seconds\": 60, \"exit\": 0, \"evicted\": 20000, \
+        kit-stress: {\"driver\": \"virtio-gpu\", \"who\": \"kernel\", \"seconds\": 60, \"exit\": 0, \"evicted\": 20000, \
         \"swapped_in\": 15000, \"purged\": 7, \"oom_kills\": 0, \"injected\": {\"failslab\": 4}}\n\
-        kit-fuzz: {\"seconds\": 5, \"calls\": 9, \"undocumented\": 0, \
-        \"ioctls\": {\"map\": [9, 4, 5, 0, 0]}}\n";
+        kit-stress: {\"driver\": \"panfrost\", \"who\": \"worker1\", \"calls\": {}}\n\
+        kit-fuzz: {\"driver\": \"virtio-gpu\", \"seconds\": 5, \"calls\": 9, \"undocumented\": 0, \
+        \"ioctls\": {\"map\": [9, 4, 5, 0, 0]}, \"errnos\": {\"map\": {\"ENOENT\": 5}}}\n";
 
     #[test]
     fn parses_workers_totals_and_kernel() {
-        let r = parse(LOG).unwrap();
+        let r = parse(LOG, "virtio-gpu").unwrap();
         assert_eq!(r.workers, 1);
         assert_eq!(r.swapped_in, 15000);
         assert_eq!(r.injected, vec![("failslab".to_string(), 4)]);
@@ -294,19 +325,25 @@ mod tests {
         assert!(table(&r).contains("ENOMEM 2, ENOSPC 1"));
         let f = r.fuzz.unwrap();
         assert_eq!((f.calls, f.ioctls[0].documented), (9, 5));
+        assert_eq!(f.ioctls[0].errnos, [("ENOENT".to_string(), 5)]);
     }
 
     #[test]
     fn undocumented_errnos_and_few_cycles_fail() {
-        let r = parse(LOG).unwrap();
+        let r = parse(LOG, "virtio-gpu").unwrap();
         let p = problems(&r, 10000);
         assert_eq!(p.len(), 1, "{p:?}");
-        assert!(p[0].contains("transfer"));
+        assert!(p[0].starts_with("virtio-gpu: transfer"), "{p:?}");
         assert_eq!(problems(&r, 20000).len(), 2);
     }
 
     #[test]
     fn a_run_that_did_not_finish_is_an_error() {
-        assert!(parse("kit-stress: {\"who\": \"worker1\"}\n").is_err());
+        let worker = "kit-stress: {\"driver\": \"panfrost\", \"who\": \"worker1\"}\n";
+        assert!(parse(worker, "panfrost").is_err());
+        assert!(
+            parse(LOG, "panfrost").is_err(),
+            "panfrost's worker line alone is not a run"
+        );
     }
 }
