@@ -310,6 +310,8 @@ void panfrost_shrinker_track(struct panfrost_gem_object *bo)
 int panfrost_shrinker_madvise_locked(struct panfrost_gem_object *bo, bool dontneed,
 				     bool *retained)
 {
+	u32 madv;
+
 	lockdep_assert_held(&bo->mappings.lock);
 	if (!bo->reclaimable) {
 		*retained = drm_gem_shmem_madvise_locked(&bo->base, dontneed ?
@@ -317,10 +319,9 @@ int panfrost_shrinker_madvise_locked(struct panfrost_gem_object *bo, bool dontne
 							 PANFROST_MADV_WILLNEED);
 		return 0;
 	}
-	return drm_gem_shmem_shrinker_madvise_locked(&bo->base,
-						     dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
-						     DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED,
-						     retained);
+	madv = dontneed ? DRM_GEM_SHMEM_SHRINKER_MADV_DONTNEED :
+			  DRM_GEM_SHMEM_SHRINKER_MADV_WILLNEED;
+	return drm_gem_shmem_shrinker_madvise_locked(&bo->base, madv, retained);
 }
 
 /**
