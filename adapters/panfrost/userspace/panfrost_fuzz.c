@@ -7,8 +7,9 @@
  *
  * Every panfrost ioctl and the core ones it serves: BOs created, mapped,
  * advised, labelled, synced, queried, waited for, closed and exported,
- * job contexts, performance counters (panfrost.unstable_ioctls=1 in the
- * guest; -ENOSYS without it), and submits of real job chains (WRITE_VALUE
+ * job contexts, performance counters (-ENOSYS unless the guest has
+ * panfrost.unstable_ioctls=1, which make stress leaves off: see
+ * workbench/stress.sh), and submits of real job chains (WRITE_VALUE
  * jobs into live BOs) with random bo_handles, jc, in/out syncobjs and
  * requirements. A chain whose jc the fuzzer broke makes the simulated GPU
  * fault or stop, and panfrost reset it, as a board would: the guest log's

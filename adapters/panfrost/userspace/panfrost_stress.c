@@ -14,8 +14,9 @@
  * fd), and submit a job that writes a 64-bit value into one of its pages:
  * listed in bo_handles or not (Mesa's habit), waited for at once or left
  * running while the worker goes on (and may close or advise the BO
- * meanwhile). Jobs only write into WILLNEED BOs, as a program that keeps
- * its promises would. Every page of a BO names its BO, its index and the
+ * meanwhile, if the job lists it). Jobs only write into WILLNEED BOs, and
+ * a BO that a running job uses without listing it is neither closed nor
+ * advised DONTNEED, as a program that keeps its promises would. Every page of a BO names its BO, its index and the
  * generation of its content, and the values jobs wrote are checked where
  * they were written, so a page that comes back from swap wrong, at the
  * wrong place, or without what the GPU wrote is counted, and so is a job
@@ -90,6 +91,7 @@ struct bo {
 	uint32_t sync;			/* a job writing into it that nobody waited for */
 	int job_page;			/* where that job writes */
 	uint64_t job_value;
+	bool job_listed;		/* whether that job lists it in bo_handles */
 };
 
 struct worker {
@@ -143,6 +145,19 @@ static void bo_sync(struct worker *w, struct bo *bo)
 		return;
 	}
 	bo->gpu[bo->job_page] = bo->job_value;
+}
+
+/*
+ * A job that does not list @bo in bo_handles holds neither the BO nor a
+ * fence on it: closing it or advising it DONTNEED meanwhile would let the
+ * GPU write into freed or purged memory, on any kernel (a broken promise,
+ * not what a careless but correct program does). Wait for such a job
+ * first; a listed one keeps the BO and its fence, and goes on running.
+ */
+static void bo_sync_unlisted(struct worker *w, struct bo *bo)
+{
+	if (bo->sync && !bo->job_listed)
+		bo_sync(w, bo);
 }
 
 static int bo_map(struct worker *w, struct bo *bo)
@@ -220,6 +235,7 @@ static void bo_close(struct worker *w, struct bo *bo)
 {
 	struct drm_gem_close c = { .handle = bo->pan.handle };
 
+	bo_sync_unlisted(w, bo);
 	bo_unmap(w, bo);
 	count(w, GEM_STRESS_CLOSE, bo, ioctl(w->base.fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0);
 	bo->pan.handle = 0;
@@ -230,6 +246,8 @@ static void bo_madvise(struct worker *w, struct bo *bo, bool dontneed)
 {
 	uint32_t retained = 1;
 
+	if (dontneed)
+		bo_sync_unlisted(w, bo);
 	if (!count(w, dontneed ? GEM_STRESS_DONTNEED : GEM_STRESS_WILLNEED, bo,
 		   __pan_madvise(w->base.fd, bo->pan.handle,
 				 dontneed ? PANFROST_MADV_DONTNEED : PANFROST_MADV_WILLNEED,
@@ -249,6 +267,7 @@ static void bo_submit(struct worker *w, struct bo *bo)
 	uint64_t value, jc;
 	uint32_t sync;
 	int page, ret;
+	bool listed;
 
 	bo_sync(w, bo);
 	if (!bo->b.known || bo->b.dontneed || bo->b.lost)
@@ -262,8 +281,8 @@ static void bo_submit(struct worker *w, struct bo *bo)
 	jc = pan_job_write_value(&w->jobs, slot,
 				 bo->pan.offset + page * PAGE_BYTES + GPU_VALUE_OFFSET, value, 0);
 	sync = pan_syncobj_create(w->base.fd);
-	ret = count(w, OP_SUBMIT, bo,
-		    __pan_submit(w->base.fd, jc, handles, 1 + gem_stress_rnd(&w->base, 2), 0, sync));
+	listed = gem_stress_rnd(&w->base, 2);
+	ret = count(w, OP_SUBMIT, bo, __pan_submit(w->base.fd, jc, handles, 1 + listed, 0, sync));
 	if (ret) {
 		pan_syncobj_destroy(w->base.fd, sync);
 		return;
@@ -272,6 +291,7 @@ static void bo_submit(struct worker *w, struct bo *bo)
 	bo->sync = sync;
 	bo->job_page = page;
 	bo->job_value = value;
+	bo->job_listed = listed;
 	if (gem_stress_rnd(&w->base, 2))
 		bo_sync(w, bo);
 }
