@@ -85,6 +85,22 @@ static void refill(const struct gem_fuzz_driver *d)
 	}
 }
 
+/*
+ * A count or size that userspace passes, kept within what the guest can
+ * hold: values from GEM_FUZZ_MAX_COUNT to 2^31 - 1 come back reduced below
+ * it; larger ones (negative as an int: the overflow checks) and smaller
+ * ones stay. A request for more memory than the guest has is resource
+ * exhaustion, not a bug: on the KASAN kernel a 1 GiB vmalloc() alone needs
+ * 128 MiB of shadow, and make stress's 256 MiB guest then OOM-kills the
+ * fuzzer.
+ */
+uint32_t gem_fuzz_bound(uint32_t value)
+{
+	if (value >= GEM_FUZZ_MAX_COUNT && value < 0x80000000u)
+		return value % GEM_FUZZ_MAX_COUNT;
+	return value;
+}
+
 /* A value that breaks an assumption, for a 32-bit word. */
 static uint32_t bad_word(uint32_t was)
 {
@@ -189,6 +205,8 @@ int gem_fuzz_main(const struct gem_fuzz_driver *d, int argc, char **argv)
 		memset(arg, 0, c->size);
 		d->valid(c, arg);
 		mutate(c, arg);
+		if (d->bound)
+			d->bound(c, arg);
 		c->made++;
 		if (!ioctl(fd, c->request, arg)) {
 			c->ok++;

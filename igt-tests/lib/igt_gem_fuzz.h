@@ -48,7 +48,13 @@ struct gem_fuzz_driver {
 	/* A valid argument for @c; what a successful call left behind, undone. */
 	void (*valid)(const struct gem_fuzz_call *c, void *arg);
 	void (*clean_up)(const struct gem_fuzz_call *c, void *arg);
+	/* Optional: after the mutation, keep the guest's memory out of reach. */
+	void (*bound)(const struct gem_fuzz_call *c, void *arg);
 };
+
+/* A count or size above this (and below 2^31) asks more than a guest has. */
+#define GEM_FUZZ_MAX_COUNT (1u << 20)
+uint32_t gem_fuzz_bound(uint32_t value);
 
 /* For the drivers' valid(): random numbers, live handles, valid memory. */
 unsigned int gem_fuzz_rnd(unsigned int n);

@@ -235,6 +235,37 @@ static void clean_up(const struct gem_fuzz_call *c, void *arg)
 	}
 }
 
+/* Counts and sizes within the guest's memory (gem_fuzz_bound()). */
+static void bound(const struct gem_fuzz_call *c, void *arg)
+{
+	switch (c->request) {
+	case DRM_IOCTL_PANFROST_SUBMIT: {
+		struct drm_panfrost_submit *a = arg;
+
+		a->bo_handle_count = gem_fuzz_bound(a->bo_handle_count);
+		a->in_sync_count = gem_fuzz_bound(a->in_sync_count);
+		break;
+	}
+	case DRM_IOCTL_PANFROST_CREATE_BO: {
+		struct drm_panfrost_create_bo *a = arg;
+
+		/*
+		 * In bytes, and a BO's pages are all taken when it is mapped
+		 * at creation: any size beyond 1 MiB (2^31 and more too) is
+		 * memory the guest has not got.
+		 */
+		a->size %= GEM_FUZZ_MAX_COUNT;
+		break;
+	}
+	case DRM_IOCTL_PANFROST_SYNC_BO: {
+		struct drm_panfrost_sync_bo *a = arg;
+
+		a->op_count = gem_fuzz_bound(a->op_count);
+		break;
+	}
+	}
+}
+
 static int open_panfrost(void)
 {
 	int fd = __pan_open_panfrost();
@@ -258,6 +289,7 @@ static const struct gem_fuzz_driver panfrost = {
 	.create = create,
 	.valid = valid,
 	.clean_up = clean_up,
+	.bound = bound,
 };
 
 int main(int argc, char **argv)
