@@ -6,6 +6,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "drm.h"
 #include "igt_gem_fuzz.h"
 
 static int fd;
@@ -72,6 +74,45 @@ uint64_t gem_fuzz_ptr(const void *p)
 int gem_fuzz_fd(void)
 {
 	return fd;
+}
+
+/* The core GEM ioctls every driver serves, fuzzed beside the driver's own. */
+static struct gem_fuzz_call core_calls[] = {
+	{ "gem_close", DRM_IOCTL_GEM_CLOSE, sizeof(struct drm_gem_close) },
+	{ "prime_to_fd", DRM_IOCTL_PRIME_HANDLE_TO_FD, sizeof(struct drm_prime_handle) },
+};
+
+#define NR_CORE_CALLS (sizeof(core_calls) / sizeof(core_calls[0]))
+
+/* Call @i of @d's, then of the core ones. */
+static struct gem_fuzz_call *call_at(const struct gem_fuzz_driver *d, size_t i)
+{
+	return i < d->nr_calls ? &d->calls[i] : &core_calls[i - d->nr_calls];
+}
+
+static bool is_core(const struct gem_fuzz_call *c)
+{
+	return c >= core_calls && c < core_calls + NR_CORE_CALLS;
+}
+
+/* A valid argument for core call @c. */
+static void core_valid(const struct gem_fuzz_call *c, void *arg)
+{
+	if (c->request == DRM_IOCTL_GEM_CLOSE) {
+		((struct drm_gem_close *)arg)->handle = gem_fuzz_handle();
+	} else {
+		struct drm_prime_handle *a = arg;
+
+		a->handle = gem_fuzz_handle();
+		a->flags = DRM_CLOEXEC | (gem_fuzz_rnd(2) ? DRM_RDWR : 0);
+	}
+}
+
+/* The dma-buf a successful export made: closed, not left to pile up. */
+static void core_clean_up(const struct gem_fuzz_call *c, void *arg)
+{
+	if (c->request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
+		close(((struct drm_prime_handle *)arg)->fd);
 }
 
 /* Keep GEM_FUZZ_HANDLES live buffers, replacing the ones a call closed. */
@@ -175,6 +216,7 @@ static double now(void)
  */
 int gem_fuzz_main(const struct gem_fuzz_driver *d, int argc, char **argv)
 {
+	size_t nr_calls = d->nr_calls + NR_CORE_CALLS;
 	uint64_t arg[32];
 	unsigned long total = 0, undocumented = 0;
 	double deadline;
@@ -196,21 +238,21 @@ int gem_fuzz_main(const struct gem_fuzz_driver *d, int argc, char **argv)
 		return 2;
 	unmapped = scratch + SCRATCH_SIZE;
 	while (now() < deadline) {
-		struct gem_fuzz_call *c = &d->calls[gem_fuzz_rnd(d->nr_calls)];
+		struct gem_fuzz_call *c = call_at(d, gem_fuzz_rnd(nr_calls));
 
 		if (c->size > sizeof(arg))
 			return 2;
 		if (total++ % 64 == 0)
 			refill(d);
 		memset(arg, 0, c->size);
-		d->valid(c, arg);
+		(is_core(c) ? core_valid : d->valid)(c, arg);
 		mutate(c, arg);
-		if (d->bound)
+		if (d->bound && !is_core(c))
 			d->bound(c, arg);
 		c->made++;
 		if (!ioctl(fd, c->request, arg)) {
 			c->ok++;
-			d->clean_up(c, arg);
+			(is_core(c) ? core_clean_up : d->clean_up)(c, arg);
 			continue;
 		}
 		if (errno > 0 && errno < GEM_FUZZ_ERRNOS)
@@ -225,19 +267,21 @@ int gem_fuzz_main(const struct gem_fuzz_driver *d, int argc, char **argv)
 	}
 	printf("kit-fuzz: {\"driver\": \"%s\", \"seconds\": %s, \"calls\": %lu, "
 	       "\"undocumented\": %lu, \"ioctls\": {", d->name, argv[1], total, undocumented);
-	for (size_t i = 0; i < d->nr_calls; i++)
-		printf("%s\"%s\": [%lu, %lu, %lu, %lu, %d]", i ? ", " : "", d->calls[i].name,
-		       d->calls[i].made, d->calls[i].ok, d->calls[i].documented,
-		       d->calls[i].undocumented, d->calls[i].last_undocumented);
+	for (size_t i = 0; i < nr_calls; i++) {
+		const struct gem_fuzz_call *c = call_at(d, i);
+
+		printf("%s\"%s\": [%lu, %lu, %lu, %lu, %d]", i ? ", " : "", c->name, c->made,
+		       c->ok, c->documented, c->undocumented, c->last_undocumented);
+	}
 	printf("}, \"errnos\": {");
-	for (size_t i = 0; i < d->nr_calls; i++) {
+	for (size_t i = 0; i < nr_calls; i++) {
+		const struct gem_fuzz_call *c = call_at(d, i);
 		const char *sep = "";
 
-		printf("%s\"%s\": {", i ? ", " : "", d->calls[i].name);
+		printf("%s\"%s\": {", i ? ", " : "", c->name);
 		for (int e = 1; e < GEM_FUZZ_ERRNOS; e++)
-			if (d->calls[i].by_errno[e]) {
-				printf("%s\"%s\": %lu", sep, strerrorname_np(e) ?: "?",
-				       d->calls[i].by_errno[e]);
+			if (c->by_errno[e]) {
+				printf("%s\"%s\": %lu", sep, strerrorname_np(e) ?: "?", c->by_errno[e]);
 				sep = ", ";
 			}
 		printf("}");

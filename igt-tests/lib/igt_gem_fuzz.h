@@ -39,6 +39,7 @@ struct gem_fuzz_call {
 
 struct gem_fuzz_driver {
 	const char *name, *client;
+	/* The driver's ioctls; the frame adds the core GEM ones (close, export). */
 	struct gem_fuzz_call *calls;
 	size_t nr_calls;
 	int (*open)(void);

@@ -265,11 +265,67 @@ static int __write_file(const char *path, const char *text)
 	return fclose(f) ? -errno : 0;
 }
 
-static void write_file(const char *path, const char *text)
+/**
+ * igt_gem_shrinker_write_file:
+ * @path: a debugfs, sysfs or procfs file
+ * @text: what to write
+ *
+ * Writes @text to @path, asserting that it worked.
+ */
+void igt_gem_shrinker_write_file(const char *path, const char *text)
 {
 	int ret = __write_file(path, text);
 
 	igt_assert_f(ret == 0, "writing \"%s\" to %s failed: %s\n", text, path, strerror(-ret));
+}
+
+/**
+ * igt_gem_shrinker_open_driver:
+ * @driver: a DRM driver's name ("panfrost", "virtio_gpu")
+ *
+ * Returns: an open file of the first /dev/dri/cardN that @driver drives,
+ * or -ENODEV. Guests of this kit have several GPUs.
+ */
+int igt_gem_shrinker_open_driver(const char *driver)
+{
+	for (int minor = 0; minor < 16; minor++) {
+		char path[32], name[32] = "";
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", minor);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!igt_ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+/**
+ * igt_gem_shrinker_wait_for_kit_card:
+ * @driver: a DRM driver's name
+ * @seconds: how long to wait at most
+ *
+ * After a device was unbound or removed and bound again: an open file of
+ * @driver's card once it is back and the kit manages it.
+ *
+ * Returns: the file, or -1 if none showed up in time.
+ */
+int igt_gem_shrinker_wait_for_kit_card(const char *driver, int seconds)
+{
+	for (int tries = 0; tries < seconds * 10; tries++) {
+		int card = igt_gem_shrinker_open_driver(driver);
+
+		if (card >= 0 && igt_gem_shrinker_kit_present(card))
+			return card;
+		if (card >= 0)
+			close(card);
+		usleep(100 * 1000);
+	}
+	return -1;
 }
 
 /**
@@ -400,7 +456,7 @@ void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
 		     prefix);
 	snprintf(path, sizeof(path), "%s/scan", dir);
 	snprintf(text, sizeof(text), "0 0 %lu\n", nr_to_scan);
-	write_file(path, text);
+	igt_gem_shrinker_write_file(path, text);
 }
 
 /**
@@ -414,7 +470,7 @@ void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
  */
 void igt_gem_shrinker_drop_caches(void)
 {
-	write_file("/proc/sys/vm/drop_caches", "3\n");
+	igt_gem_shrinker_write_file("/proc/sys/vm/drop_caches", "3\n");
 }
 
 /**

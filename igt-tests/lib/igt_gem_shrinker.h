@@ -64,6 +64,16 @@ void igt_gem_shrinker_memory_pressure(size_t max_mib, bool (*done)(void *data), 
  */
 int igt_gem_shrinker_reopen(int fd);
 
+/* Write a debugfs, sysfs or procfs file, asserting. */
+void igt_gem_shrinker_write_file(const char *path, const char *text);
+
+/*
+ * The first card of a driver, by name (the guests have several GPUs), and
+ * the same once the kit manages it again after an unbind or a removal.
+ */
+int igt_gem_shrinker_open_driver(const char *driver);
+int igt_gem_shrinker_wait_for_kit_card(const char *driver, int seconds);
+
 /* /proc/vmstat's oom_kill counter. */
 unsigned long igt_gem_shrinker_oom_kills(void);
 

@@ -36,8 +36,11 @@ struct gem_stress_driver {
 	const char *name, *client;
 	int nr_ops;
 	const char *const *op_name;
-	/* Whether the uAPI documents errno @err for operation @op on a buffer. */
-	bool (*documented)(int op, int err, bool exported);
+	/*
+	 * Optional: whether the uAPI documents errno @err for @op, beyond what
+	 * it documents for every driver (gem_stress_documented()).
+	 */
+	bool (*documented)(int op, int err);
 	/* The device's file, or -errno; whether it has madvise (NULL: always). */
 	int (*open)(void);
 	bool (*usable)(int fd);
@@ -81,6 +84,7 @@ void gem_stress_worker_init(struct gem_stress_worker *w, const struct gem_stress
 			    int fd, int id, struct gem_stress_counts *c);
 unsigned int gem_stress_rnd(struct gem_stress_worker *w, unsigned int n);
 uint32_t gem_stress_next_seed(struct gem_stress_worker *w);
+bool gem_stress_documented(const struct gem_stress_driver *d, int op, int err, bool exported);
 int gem_stress_count(struct gem_stress_worker *w, int op, const struct gem_stress_buffer *b,
 		     int ret);
 int gem_stress_map_result(struct gem_stress_worker *w, struct gem_stress_buffer *b, int ret);

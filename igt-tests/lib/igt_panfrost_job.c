@@ -4,8 +4,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +11,7 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "igt_gem_shrinker.h"
 #include "igt_panfrost_job.h"
 
 #define MALI_JOB_TYPE_NULL 1
@@ -88,21 +87,33 @@ void pan_syncobj_destroy(int fd, uint32_t syncobj)
 	do_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
 }
 
-/* Whether @syncobj signalled within @timeout_ns from now. */
-bool pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns)
+/*
+ * DRM_IOCTL_SYNCOBJ_WAIT on @syncobj for at most @timeout_ns from now, with
+ * @flags (DRM_SYNCOBJ_WAIT_FLAGS_*); returns 0 or -errno (-ETIME: not yet).
+ */
+int __pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns, uint32_t flags)
 {
 	struct drm_syncobj_wait w = {
 		.handles = (uintptr_t)&syncobj,
 		.count_handles = 1,
-		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+		.flags = flags,
 	};
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w.timeout_nsec = ts.tv_sec * 1000000000ll + ts.tv_nsec + timeout_ns;
-	if (igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) == 0)
+	return igt_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w) ? -errno : 0;
+}
+
+/* Whether @syncobj signalled within @timeout_ns from now. */
+bool pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns)
+{
+	int ret = __pan_syncobj_wait(fd, syncobj, timeout_ns,
+				     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT);
+
+	if (!ret)
 		return true;
-	igt_assert_eq(errno, ETIME);
+	igt_assert_eq(ret, -ETIME);
 	return false;
 }
 
@@ -151,26 +162,10 @@ void pan_submit_and_wait(int fd, uint64_t jc, const uint32_t *handles, unsigned 
 	pan_syncobj_destroy(fd, sync);
 }
 
-/*
- * The first /dev/dri/cardN that panfrost drives (the guests also have
- * virtio-gpu), as an open file; -errno if there is none.
- */
+/* The guest's panfrost card, as an open file; -ENODEV if there is none. */
 int __pan_open_panfrost(void)
 {
-	for (int minor = 0; minor < 16; minor++) {
-		char path[32], name[16] = "";
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", minor);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!igt_ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "panfrost"))
-			return fd;
-		close(fd);
-	}
-	return -ENODEV;
+	return igt_gem_shrinker_open_driver("panfrost");
 }
 
 /* A buffer of @size bytes with @flags (PANFROST_BO_*), not mapped. */

@@ -29,6 +29,7 @@ struct mali_job_descriptor_header *pan_job_header(struct panfrost_bo *bo, unsign
 
 uint32_t pan_syncobj_create(int fd);
 void pan_syncobj_destroy(int fd, uint32_t syncobj);
+int __pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns, uint32_t flags);
 bool pan_syncobj_wait(int fd, uint32_t syncobj, int64_t timeout_ns);
 
 int __pan_submit(int fd, uint64_t jc, const uint32_t *handles, unsigned int count,

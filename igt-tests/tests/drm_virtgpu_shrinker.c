@@ -47,7 +47,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -1017,41 +1016,6 @@ static bool pci_device_dir(int drm_fd, char *buf, size_t len)
 	return false;
 }
 
-static void write_sysfs(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
-	fputs(text, f);
-	igt_assert_f(fclose(f) == 0, "writing \"%s\" to %s failed: %s\n", text, path,
-		     strerror(errno));
-}
-
-/* A virtio-gpu card that the kit manages, once one shows up, or -1. */
-static int wait_for_kit_card(int seconds)
-{
-	for (int tries = 0; tries < seconds * 10; tries++) {
-		glob_t g;
-
-		if (glob("/dev/dri/card*", 0, NULL, &g) == 0) {
-			for (size_t i = 0; i < g.gl_pathc; i++) {
-				int card = open(g.gl_pathv[i], O_RDWR | O_CLOEXEC);
-
-				if (card < 0)
-					continue;
-				if (is_virtio_gpu_device(card) && igt_gem_shrinker_kit_present(card)) {
-					globfree(&g);
-					return card;
-				}
-				close(card);
-			}
-			globfree(&g);
-		}
-		usleep(100 * 1000);
-	}
-	return -1;
-}
-
 /*
  * Remove the virtio-gpu PCI device while buffers are open (mapped, evicted,
  * DONTNEED) and scans run, then rescan the bus so that it probes again.
@@ -1088,7 +1052,7 @@ static void test_unbind_rebind_under_reclaim(void)
 	usleep(200 * 1000);
 	snprintf(path, sizeof(path), "%s/remove", pci);
 	igt_info("removing %s (%s) under reclaim\n", pci, name);
-	write_sysfs(path, "1");
+	igt_gem_shrinker_write_file(path, "1");
 	kill(scanner, SIGKILL);
 	igt_assert_eq(waitpid(scanner, &status, 0), scanner);
 	igt_assert_f(!igt_shrinker_debugfs_present(prefix), "%s* still registered\n", prefix);
@@ -1102,8 +1066,8 @@ static void test_unbind_rebind_under_reclaim(void)
 	close(device);
 	device = -1;
 
-	write_sysfs("/sys/bus/pci/rescan", "1");
-	card = wait_for_kit_card(20);
+	igt_gem_shrinker_write_file("/sys/bus/pci/rescan", "1");
+	card = igt_gem_shrinker_wait_for_kit_card("virtio_gpu", 20);
 	igt_assert_f(card >= 0, "no virtio-gpu card with the kit after the rescan\n");
 	igt_assert(igt_gem_shrinker_device_name(card, name, sizeof(name)));
 	snprintf(prefix, sizeof(prefix), "drm-shmem:%s-", name);

@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -49,32 +48,12 @@ static struct gem_fuzz_call calls[] = {
 	{ "sync_bo", DRM_IOCTL_PANFROST_SYNC_BO, sizeof(struct drm_panfrost_sync_bo) },
 	{ "query_bo_info", DRM_IOCTL_PANFROST_QUERY_BO_INFO,
 	  sizeof(struct drm_panfrost_query_bo_info) },
-	{ "gem_close", DRM_IOCTL_GEM_CLOSE, sizeof(struct drm_gem_close) },
-	{ "prime_to_fd", DRM_IOCTL_PRIME_HANDLE_TO_FD, sizeof(struct drm_prime_handle) },
 };
 
 /* The chains' own BO, mapped, and two syncobjs for in/out syncs. */
 static struct panfrost_bo jobs;
 static uint32_t syncobj[2];
 static struct drm_panfrost_bo_sync_op sync_ops[4];
-
-/*
- * Wait (5 s at most) for the last submitted chain, through its out syncobj;
- * whatever the answer (a mutated submit may have left it without a fence).
- */
-static void wait_last_chain(int fd)
-{
-	struct drm_syncobj_wait w = {
-		.handles = gem_fuzz_ptr(&syncobj[1]),
-		.count_handles = 1,
-		.timeout_nsec = INT64_MAX,
-	};
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	w.timeout_nsec = ts.tv_sec * 1000000000ll + ts.tv_nsec + 5000000000ll;
-	ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
-}
 
 static int alive(int fd, uint32_t handle)
 {
@@ -100,11 +79,14 @@ static uint64_t chain(int fd)
 
 	for (unsigned int n = 1 + gem_fuzz_rnd(4), i = n; i-- > 0;) {
 		struct drm_panfrost_get_bo_offset o = { .handle = gem_fuzz_handle() };
+		uint64_t out;
 
-		if (ioctl(fd, DRM_IOCTL_PANFROST_GET_BO_OFFSET, &o))
-			o.offset = jobs.offset + 60 * PAN_JOB_STRIDE;
-		jc = pan_job_write_value(&jobs, i, o.offset + 8 * gem_fuzz_rnd(512),
-					 0x5eed0000u + i, jc);
+		/* Into a live BO's first page, or the job BO's last slots. */
+		if (!ioctl(fd, DRM_IOCTL_PANFROST_GET_BO_OFFSET, &o))
+			out = o.offset + 8 * gem_fuzz_rnd(512);
+		else
+			out = jobs.offset + 60 * PAN_JOB_STRIDE + 8 * gem_fuzz_rnd(32);
+		jc = pan_job_write_value(&jobs, i, out, 0x5eed0000u + i, jc);
 	}
 	return jc;
 }
@@ -119,8 +101,12 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 	case DRM_IOCTL_PANFROST_SUBMIT: {
 		struct drm_panfrost_submit *a = arg;
 
-		/* The last chain must have ended before it is rewritten. */
-		wait_last_chain(fd);
+		/*
+		 * The last chain must have ended before it is rewritten: wait
+		 * (5 s at most) through its out syncobj, whatever the answer (a
+		 * mutated submit may have left it without a fence).
+		 */
+		__pan_syncobj_wait(fd, syncobj[1], 5000000000ll, 0);
 		a->jc = chain(fd);
 		a->bo_handles = gem_fuzz_ptr(gem_fuzz_handles());
 		a->bo_handle_count = gem_fuzz_rnd(GEM_FUZZ_HANDLES + 1);
@@ -209,16 +195,6 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 	case DRM_IOCTL_PANFROST_QUERY_BO_INFO:
 		((struct drm_panfrost_query_bo_info *)arg)->handle = gem_fuzz_handle();
 		break;
-	case DRM_IOCTL_GEM_CLOSE:
-		((struct drm_gem_close *)arg)->handle = gem_fuzz_handle();
-		break;
-	case DRM_IOCTL_PRIME_HANDLE_TO_FD: {
-		struct drm_prime_handle *a = arg;
-
-		a->handle = gem_fuzz_handle();
-		a->flags = DRM_CLOEXEC | (gem_fuzz_rnd(2) ? DRM_RDWR : 0);
-		break;
-	}
 	}
 }
 
@@ -226,8 +202,6 @@ static void clean_up(const struct gem_fuzz_call *c, void *arg)
 {
 	int fd = gem_fuzz_fd();
 
-	if (c->request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
-		close(((struct drm_prime_handle *)arg)->fd);
 	if (c->request == DRM_IOCTL_PANFROST_CREATE_BO) {
 		struct drm_gem_close g = { .handle = ((struct drm_panfrost_create_bo *)arg)->handle };
 

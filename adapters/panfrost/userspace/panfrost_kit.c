@@ -99,9 +99,11 @@ static int write_values(struct client *c, struct panfrost_bo **bos, const uint32
 	uint32_t handles[CHAIN + 1];
 	uint32_t sync;
 	uint64_t jc = 0;
-	int err;
+	int err = 0;
 
-	if (!jobs->map && (err = failed("mmap of the job buffer", __pan_bo_mmap(fd, jobs))))
+	if (!jobs->map)
+		err = failed("mmap of the job buffer", __pan_bo_mmap(fd, jobs));
+	if (err)
 		return err;
 	for (unsigned int i = n; i-- > 0;) {
 		jc = pan_job_write_value(jobs, i, bos[i]->offset + offset, value(seeds[i], round),

@@ -16,14 +16,16 @@
  * running while the worker goes on (and may close or advise the BO
  * meanwhile, if the job lists it). Jobs only write into WILLNEED BOs, and
  * a BO that a running job uses without listing it is neither closed nor
- * advised DONTNEED, as a program that keeps its promises would. Every page of a BO names its BO, its index and the
- * generation of its content, and the values jobs wrote are checked where
- * they were written, so a page that comes back from swap wrong, at the
- * wrong place, or without what the GPU wrote is counted, and so is a job
- * that faulted or did not end.
+ * advised DONTNEED, as a program that keeps its promises would. Every
+ * page of a BO names its BO, its index and the generation of its content,
+ * and the values jobs wrote are checked where they were written, so a
+ * page that comes back from swap wrong, at the wrong place, or without
+ * what the GPU wrote is counted, and so is a job that faulted or did not
+ * end.
  *
- * Errnos outside what the uAPI documents for a call, a SIGBUS on a BO that
- * was never DONTNEED, and a mismatch are errors of the run.
+ * Errnos outside what the uAPI documents for a call (panfrost's add
+ * nothing to every driver's: gem_stress_documented()), a SIGBUS on a BO
+ * that was never DONTNEED, and a mismatch are errors of the run.
  */
 
 #include <errno.h>
@@ -59,36 +61,11 @@ static const char *const op_name[NR_OPS] = {
 	GEM_STRESS_COMMON_OP_NAMES, "submit", "export",
 };
 
-/*
- * The errnos each call may return under memory pressure, as the DRM uAPI
- * (Documentation/gpu/drm-uapi.rst) and panfrost_drm.h document them:
- * ENOMEM for any allocation, EINTR for an interrupted call, ENOSPC when
- * the GPU address space or the mmap offsets run out, ENODATA for a mapping
- * of a purged BO (see bo_map()), and EINVAL from madvise of an exported
- * BO, which is never reclaimed.
- */
-static bool errno_documented(int op, int err, bool exported)
-{
-	switch (err) {
-	case ENOMEM:
-	case EINTR:
-		return true;
-	case ENOSPC:
-		return op == GEM_STRESS_MAP || op == GEM_STRESS_CREATE;
-	case ENODATA:
-		return op == GEM_STRESS_MAP;
-	case EINVAL:
-		return (op == GEM_STRESS_DONTNEED || op == GEM_STRESS_WILLNEED) && exported;
-	default:
-		return false;
-	}
-}
-
 struct bo {
 	struct gem_stress_buffer b;
 	struct panfrost_bo pan;		/* its map is b.map's */
 	uint64_t gpu[MAX_PAGES];	/* what a job wrote into each page (0: none) */
-	uint32_t sync;			/* a job writing into it that nobody waited for */
+	bool job_pending;		/* a job writes into it, nobody waited for it yet */
 	int job_page;			/* where that job writes */
 	uint64_t job_value;
 	bool job_listed;		/* whether that job lists it in bo_handles */
@@ -136,9 +113,9 @@ static void bo_sync(struct worker *w, struct bo *bo)
 {
 	int slot = slot_of(w, bo);
 
-	if (!bo->sync)
+	if (!bo->job_pending)
 		return;
-	bo->sync = 0;
+	bo->job_pending = false;
 	if (!slot_wait(w, slot) || pan_job_header(&w->jobs, slot)->exception_status != 1) {
 		w->base.c->mismatches++;	/* a job that faulted or never ended */
 		bo->b.known = false;
@@ -156,7 +133,7 @@ static void bo_sync(struct worker *w, struct bo *bo)
  */
 static void bo_sync_unlisted(struct worker *w, struct bo *bo)
 {
-	if (bo->sync && !bo->job_listed)
+	if (bo->job_pending && !bo->job_listed)
 		bo_sync(w, bo);
 }
 
@@ -239,7 +216,7 @@ static void bo_close(struct worker *w, struct bo *bo)
 	bo_unmap(w, bo);
 	count(w, GEM_STRESS_CLOSE, bo, ioctl(w->base.fd, DRM_IOCTL_GEM_CLOSE, &c) ? -errno : 0);
 	bo->pan.handle = 0;
-	bo->sync = 0;
+	bo->job_pending = false;
 }
 
 static void bo_madvise(struct worker *w, struct bo *bo, bool dontneed)
@@ -256,7 +233,7 @@ static void bo_madvise(struct worker *w, struct bo *bo, bool dontneed)
 }
 
 /*
- * A job that writes a new value at the start of one of @bo's pages, with
+ * A job that writes a new value into one of @bo's pages, with
  * @bo in bo_handles or not; waited for now, or left running (bo_sync()
  * waits before the CPU next uses @bo).
  */
@@ -288,7 +265,7 @@ static void bo_submit(struct worker *w, struct bo *bo)
 		return;
 	}
 	w->slot_sync[slot] = sync;
-	bo->sync = sync;
+	bo->job_pending = true;
 	bo->job_page = page;
 	bo->job_value = value;
 	bo->job_listed = listed;
@@ -377,7 +354,6 @@ static const struct gem_stress_driver panfrost = {
 	.client = "panfrost-stress",
 	.nr_ops = NR_OPS,
 	.op_name = op_name,
-	.documented = errno_documented,
 	.open = __pan_open_panfrost,
 	.worker_new = worker_new,
 	.step = step,

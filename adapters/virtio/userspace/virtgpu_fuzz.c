@@ -39,24 +39,7 @@ static struct gem_fuzz_call calls[] = {
 	  sizeof(struct drm_virtgpu_context_init) },
 	{ "execbuffer", DRM_IOCTL_VIRTGPU_EXECBUFFER, sizeof(struct drm_virtgpu_execbuffer) },
 	{ "madvise", DRM_IOCTL_VIRTGPU_MADVISE, sizeof(struct drm_virtgpu_madvise) },
-	{ "gem_close", DRM_IOCTL_GEM_CLOSE, sizeof(struct drm_gem_close) },
-	{ "prime_to_fd", DRM_IOCTL_PRIME_HANDLE_TO_FD, sizeof(struct drm_prime_handle) },
 };
-
-static unsigned int rnd(unsigned int n)
-{
-	return gem_fuzz_rnd(n);
-}
-
-static uint32_t some_handle(void)
-{
-	return gem_fuzz_handle();
-}
-
-static uint64_t ptr(const void *p)
-{
-	return gem_fuzz_ptr(p);
-}
 
 static int alive(int fd, uint32_t handle)
 {
@@ -75,8 +58,8 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 	case DRM_IOCTL_VIRTGPU_GETPARAM: {
 		struct drm_virtgpu_getparam *a = arg;
 
-		a->param = 1 + rnd(12);
-		a->value = ptr(scratch);
+		a->param = 1 + gem_fuzz_rnd(12);
+		a->value = gem_fuzz_ptr(scratch);
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_RESOURCE_CREATE: {
@@ -85,8 +68,8 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 		a->target = 2;
 		a->format = 1;
 		a->bind = 1 << 1;
-		a->width = 64 * (1 + rnd(8));
-		a->height = 1 + rnd(64);
+		a->width = 64 * (1 + gem_fuzz_rnd(8));
+		a->height = 1 + gem_fuzz_rnd(64);
 		a->depth = 1;
 		a->array_size = 1;
 		a->size = a->width * a->height * 4;
@@ -94,34 +77,34 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_MAP:
-		((struct drm_virtgpu_map *)arg)->handle = some_handle();
+		((struct drm_virtgpu_map *)arg)->handle = gem_fuzz_handle();
 		break;
 	case DRM_IOCTL_VIRTGPU_RESOURCE_INFO:
-		((struct drm_virtgpu_resource_info *)arg)->bo_handle = some_handle();
+		((struct drm_virtgpu_resource_info *)arg)->bo_handle = gem_fuzz_handle();
 		break;
 	case DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST:
 	case DRM_IOCTL_VIRTGPU_TRANSFER_FROM_HOST: {
 		/* The two structs have the same layout. */
 		struct drm_virtgpu_3d_transfer_to_host *a = arg;
 
-		a->bo_handle = some_handle();
-		a->box.w = 1 + rnd(64);
-		a->box.h = 1 + rnd(16);
+		a->bo_handle = gem_fuzz_handle();
+		a->box.w = 1 + gem_fuzz_rnd(64);
+		a->box.h = 1 + gem_fuzz_rnd(16);
 		a->box.d = 1;
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_WAIT: {
 		struct drm_virtgpu_3d_wait *a = arg;
 
-		a->handle = some_handle();
-		a->flags = rnd(2) ? VIRTGPU_WAIT_NOWAIT : 0;
+		a->handle = gem_fuzz_handle();
+		a->flags = gem_fuzz_rnd(2) ? VIRTGPU_WAIT_NOWAIT : 0;
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_GET_CAPS: {
 		struct drm_virtgpu_get_caps *a = arg;
 
-		a->cap_set_id = 1 + rnd(4);
-		a->addr = ptr(scratch);
+		a->cap_set_id = 1 + gem_fuzz_rnd(4);
+		a->addr = gem_fuzz_ptr(scratch);
 		a->size = scratch_size;
 		break;
 	}
@@ -130,41 +113,31 @@ static void valid(const struct gem_fuzz_call *c, void *arg)
 
 		a->blob_mem = VIRTGPU_BLOB_MEM_GUEST;
 		a->blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE;
-		a->size = (1 + rnd(16)) * 4096;
+		a->size = (1 + gem_fuzz_rnd(16)) * 4096;
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_CONTEXT_INIT: {
 		struct drm_virtgpu_context_init *a = arg;
 
 		a->num_params = 0;
-		a->ctx_set_params = ptr(scratch);
+		a->ctx_set_params = gem_fuzz_ptr(scratch);
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_EXECBUFFER: {
 		struct drm_virtgpu_execbuffer *a = arg;
 
 		a->size = 16;
-		a->command = ptr(scratch);
-		a->bo_handles = ptr(gem_fuzz_handles());
-		a->num_bo_handles = 1 + rnd(GEM_FUZZ_HANDLES);
+		a->command = gem_fuzz_ptr(scratch);
+		a->bo_handles = gem_fuzz_ptr(gem_fuzz_handles());
+		a->num_bo_handles = 1 + gem_fuzz_rnd(GEM_FUZZ_HANDLES);
 		a->fence_fd = -1;
 		break;
 	}
 	case DRM_IOCTL_VIRTGPU_MADVISE: {
 		struct drm_virtgpu_madvise *a = arg;
 
-		a->bo_handle = some_handle();
-		a->madv = rnd(2) ? VIRTGPU_MADV_DONTNEED : VIRTGPU_MADV_WILLNEED;
-		break;
-	}
-	case DRM_IOCTL_GEM_CLOSE:
-		((struct drm_gem_close *)arg)->handle = some_handle();
-		break;
-	case DRM_IOCTL_PRIME_HANDLE_TO_FD: {
-		struct drm_prime_handle *a = arg;
-
-		a->handle = some_handle();
-		a->flags = DRM_CLOEXEC | (rnd(2) ? DRM_RDWR : 0);
+		a->bo_handle = gem_fuzz_handle();
+		a->madv = gem_fuzz_rnd(2) ? VIRTGPU_MADV_DONTNEED : VIRTGPU_MADV_WILLNEED;
 		break;
 	}
 	}
@@ -175,8 +148,6 @@ static void clean_up(const struct gem_fuzz_call *c, void *arg)
 {
 	int fd = gem_fuzz_fd();
 
-	if (c->request == DRM_IOCTL_PRIME_HANDLE_TO_FD)
-		close(((struct drm_prime_handle *)arg)->fd);
 	if (c->request == DRM_IOCTL_VIRTGPU_EXECBUFFER &&
 	    ((struct drm_virtgpu_execbuffer *)arg)->fence_fd >= 0 &&
 	    (((struct drm_virtgpu_execbuffer *)arg)->flags & VIRTGPU_EXECBUF_FENCE_FD_OUT))

@@ -474,31 +474,6 @@ static void test_no_oom_overcommit(void)
 
 #define PANFROST_DRIVER "/sys/bus/platform/drivers/panfrost"
 
-static void write_sysfs(const char *path, const char *text)
-{
-	int f = open(path, O_WRONLY | O_CLOEXEC);
-
-	igt_assert_f(f >= 0, "cannot open %s: %s\n", path, strerror(errno));
-	igt_assert_f(write(f, text, strlen(text)) == (ssize_t)strlen(text),
-		     "writing \"%s\" to %s failed: %s\n", text, path, strerror(errno));
-	close(f);
-}
-
-/* The Panfrost card with the kit, once it shows up (20 s at most). */
-static int wait_for_kit_card(void)
-{
-	for (int tries = 0; tries < 200; tries++) {
-		int card = __pan_open_panfrost();
-
-		if (card >= 0 && igt_gem_shrinker_kit_present(card))
-			return card;
-		if (card >= 0)
-			close(card);
-		usleep(100 * 1000);
-	}
-	return -1;
-}
-
 /*
  * Unbind panfrost from its device while BOs are mapped, evicted, DONTNEED,
  * and in a job that never ends, close them after, and bind it again: no
@@ -533,7 +508,7 @@ static void test_unbind_rebind_under_reclaim(void)
 	done.fd = export.fd;
 
 	igt_info("unbinding panfrost from %s with buffers mapped, evicted and in a job\n", name);
-	write_sysfs(PANFROST_DRIVER "/unbind", name);
+	igt_gem_shrinker_write_file(PANFROST_DRIVER "/unbind", name);
 	/* The job that never ends ends now; the file refuses further calls. */
 	igt_assert_eq(poll(&done, 1, 10000), 1);
 	close(done.fd);
@@ -548,8 +523,8 @@ static void test_unbind_rebind_under_reclaim(void)
 	close(device);
 	device = -1;
 
-	write_sysfs(PANFROST_DRIVER "/bind", name);
-	device = wait_for_kit_card();
+	igt_gem_shrinker_write_file(PANFROST_DRIVER "/bind", name);
+	device = igt_gem_shrinker_wait_for_kit_card("panfrost", 20);
 	igt_assert_f(device >= 0, "no Panfrost card with the kit after binding again\n");
 	fd = igt_gem_shrinker_reopen(device);
 	job = igt_panfrost_write_value_job(fd, false);
