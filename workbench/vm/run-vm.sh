@@ -87,7 +87,11 @@ if [ -n "$pool" ] && [ -z "$interactive" ] &&
 		"$log.kmemleak-pool" &
 	sampler=$!
 fi
-qemu+=("${monitor[@]}")
+# Always a second monitor for hang-watch: if the guest still runs 15
+# seconds before the limit, where its vCPUs are goes to LOG.vcpus.
+[ -n "$mondir" ] || mondir=$(mktemp -d /tmp/kit-monitor.XXXXXX)
+qemu+=("${monitor[@]}" -monitor "unix:$mondir/hang,server=on,wait=off")
+rm -f "$log.vcpus"
 
 if [ -n "$interactive" ]; then
 	step "booting $(basename "$kernel") with $mem RAM, interactive (leave with 'exit' or Ctrl-A X)"
@@ -98,14 +102,19 @@ fi
 step "booting $(basename "$kernel") with $mem RAM, console log in $log (limit ${timeout}s)"
 rm -f "$log.qemu"
 start=$(date +%s)
+"${WORKBENCH:?}" hang-watch "$mondir/hang" "$build/System.map" $((timeout > 30 ? timeout - 15 : timeout)) \
+	"$log.vcpus" &
+watcher=$!
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" -serial "file:$log" </dev/null
 rc=$?
 secs=$(( $(date +%s) - start ))
+wait "$watcher"
 if [ -n "$sampler" ]; then
 	wait "$sampler"
-	rm -rf "$mondir"
 	[ -s "$log.kmemleak-pool" ] && note "$(cat "$log.kmemleak-pool")"
 fi
+rm -rf "$mondir"
+[ -s "$log.vcpus" ] && note "where the vCPUs were before the limit: $log.vcpus"
 case $rc in
 1) note "guest finished in ${secs}s with status 0"; exit 0 ;;
 124|137) die "the guest did not finish within ${timeout}s (hang?); see $log" ;;

@@ -12,9 +12,8 @@
 //! kmemleak shows no such figure; the host reads the variable through
 //! QEMU's monitor (`run-vm.sh --kmemleak-pool`), every second.
 
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::net::UnixStream;
-use std::time::{Duration, Instant};
+use crate::monitor::Monitor;
+use std::time::Duration;
 
 /// The address of `name` in a System.map.
 pub fn symbol(system_map: &str, name: &str) -> Option<u64> {
@@ -58,46 +57,12 @@ pub fn report(size: u64, lowest_free: u64) -> String {
     text
 }
 
-/// Reads from the monitor until its prompt; None when QEMU has gone.
-fn until_prompt(mon: &mut UnixStream) -> Option<String> {
-    let mut text = Vec::new();
-    let mut buf = [0u8; 512];
-    while !text.ends_with(b"(qemu) ") {
-        match mon.read(&mut buf) {
-            Ok(0) => return None,
-            Ok(n) => text.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    Some(String::from_utf8_lossy(&text).into_owned())
-}
-
 /// Samples `mem_pool_free_count` through the monitor at `socket` until QEMU
 /// exits, and writes the report to `out` after every new low.
 pub fn sample(socket: &str, addr: u64, size: u64, out: &str) -> Result<(), String> {
-    let start = Instant::now();
-    let mut mon = loop {
-        match UnixStream::connect(socket) {
-            Ok(s) => break s,
-            Err(_) if start.elapsed() < Duration::from_secs(60) => {
-                std::thread::sleep(Duration::from_millis(200))
-            }
-            Err(e) => return Err(format!("{socket}: {e}")),
-        }
-    };
-    until_prompt(&mut mon).ok_or("the monitor closed before its prompt")?;
+    let mut mon = Monitor::connect(socket)?;
     let mut lowest = u64::MAX;
-    loop {
-        if mon
-            .write_all(format!("x /1dw {addr:#x}\n").as_bytes())
-            .is_err()
-        {
-            break;
-        }
-        let Some(answer) = until_prompt(&mut mon) else {
-            break;
-        };
+    while let Some(answer) = mon.command(&format!("x /1dw {addr:#x}")) {
         // Before kmemleak's init the variable already holds the pool's
         // size; a value above it is a read that went wrong.
         if let Some(v) = parse_x(&answer).filter(|&v| v <= size) {

@@ -25,17 +25,22 @@
 //! workbench kmemleak-pool SOCKET SYSTEM_MAP CONFIG OUT
 //!                                              a debug guest's peak use of kmemleak's
 //!                                              pool, read through QEMU's monitor
+//! workbench hang-watch SOCKET SYSTEM_MAP SECS OUT
+//!                                              where a guest's vCPUs are if it still
+//!                                              runs after SECS (run-vm.sh)
 //! workbench igt-results LOG OUT_DIR            igt-runner's results.csv and failures.csv
 //!                                              of each pass in LOG, under OUT_DIR/PASS/
 //! ```
 
 mod bench;
 mod demo;
+mod hang;
 mod igt;
 mod kconfig;
 mod kmemleak;
 mod lava;
 mod logscan;
+mod monitor;
 mod plot;
 mod results;
 mod series;
@@ -432,6 +437,12 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         [cmd, socket, map, config, out] if cmd == "kmemleak-pool" => {
             kmemleak_pool(socket, map, config, out)
+        }
+        [cmd, socket, map, secs, out] if cmd == "hang-watch" => {
+            let secs = secs
+                .parse()
+                .map_err(|_| format!("hang-watch: bad seconds {secs}"))?;
+            hang::watch(socket, map, secs, out)
         }
         [cmd, log, dir] if cmd == "igt-results" => {
             for d in igt::write_results(&igt::parse(&read(log)?), dir)? {
