@@ -25,6 +25,8 @@
 //! workbench kmemleak-pool SOCKET SYSTEM_MAP CONFIG OUT
 //!                                              a debug guest's peak use of kmemleak's
 //!                                              pool, read through QEMU's monitor
+//! workbench c-header STUBS < GENERATED      the C ABI header: cbindgen's output with
+//!                                              the stubs for kernels without the kit
 //! workbench hang-watch SOCKET SYSTEM_MAP SECS OUT
 //!                                              where a guest's vCPUs are if it still
 //!                                              runs after SECS (run-vm.sh)
@@ -33,6 +35,7 @@
 //! ```
 
 mod bench;
+mod cheader;
 mod demo;
 mod hang;
 mod igt;
@@ -437,6 +440,13 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         [cmd, socket, map, config, out] if cmd == "kmemleak-pool" => {
             kmemleak_pool(socket, map, config, out)
+        }
+        [cmd, stubs] if cmd == "c-header" => {
+            let mut generated = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut generated)
+                .map_err(|e| format!("stdin: {e}"))?;
+            print!("{}", cheader::assemble(&generated, &read(stubs)?)?);
+            Ok(())
         }
         [cmd, socket, map, secs, out] if cmd == "hang-watch" => {
             let secs = secs
