@@ -51,6 +51,19 @@ pub struct drm_gem_shmem_shrinker {
 /// that breaks this at once. Locks the driver needs there are trylocked:
 /// -EAGAIN says one was contended, which the scan counts as a contended
 /// object, so that the kernel comes back.
+///
+/// Call-context rules for the driver's other paths:
+///
+/// - @swap_in runs inside drm_gem_shmem_get_pages_locked() (and so inside
+///   every helper that takes pages: pin, vmap, get_pages_sgt, the fault
+///   handler) and inside drm_gem_shmem_shrinker_get(), _swap_in_locked()
+///   and _get_pages_sgt_locked(). A lock that @swap_in takes must never be
+///   held while one of those is called on a tracked object of the device.
+/// - A new device mapping of a tracked object (a GPU VA map, an attach) is
+///   made with the reservation held, after drm_gem_shmem_shrinker_swap_in_locked()
+///   or _get_pages_sgt_locked() returned, and before the reservation is
+///   dropped it must be where @evict and @purge find it. Otherwise a scan
+///   between the two would evict the object without tearing it down.
 #[repr(C)]
 pub struct drm_gem_shmem_shrinker_ops {
     /// @purge: The object's content is about to be destroyed for good.
@@ -62,7 +75,9 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// only if @can_block.
     /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
     /// The core then drops the pages, truncates the shmem file and makes CPU faults on the
-    /// object raise SIGBUS.
+    /// object raise SIGBUS. Optional: a driver without one has no
+    /// madvise, and drm_gem_shmem_shrinker_madvise() refuses DONTNEED
+    /// (-EOPNOTSUPP), so nothing of it is ever purged.
     pub purge: Option<
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
     >,
@@ -70,22 +85,29 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// every device access to them, as for @purge (eviction only happens
     /// in contexts that may block, so @can_block is always true today).
     /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
-    /// The core then releases the pages; their content is kept and comes back on
-    /// swap-in.
+    /// The core then releases the pages and the table that @swap_in was
+    /// given; their content is kept and comes back on swap-in. Required.
     pub evict: Option<
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
     >,
     /// @swap_in: The pages of an evicted object are back
-    /// (&drm_gem_shmem_object.pages is valid): called from whichever shmem
-    /// helper brought them back (get_pages, pin, vmap, get_pages_sgt, the
-    /// fault handler) or from drm_gem_shmem_shrinker_get(). Restore the
-    /// device access that @evict tore down; a table for it comes from
-    /// drm_gem_shmem_shrinker_get_pages_sgt_locked(), not from the shmem
-    /// helpers' drm_gem_shmem_get_pages_sgt() (whose table is in use for
-    /// good: DRM_GEM_SHMEM_SHRINKER_USE_SGT). Return 0 or a negative errno,
-    /// which that helper returns; the object then stays evicted, and the
-    /// core frees a table built meanwhile.
-    pub swap_in: Option<unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object) -> c_int>,
+    /// (&drm_gem_shmem_object.pages is valid) and @sgt, the object's
+    /// scatter/gather table, DMA-mapped for the device, was built by the
+    /// core for it: restore the device access that @evict tore down from
+    /// @sgt. The core owns the table: it lives until the pages are
+    /// reclaimed again, and the driver neither frees it nor counts it as a
+    /// use. Called from whichever shmem helper brought the pages back
+    /// (get_pages, pin, vmap, get_pages_sgt, the fault handler) or from
+    /// drm_gem_shmem_shrinker_get(), _swap_in_locked() or
+    /// _get_pages_sgt_locked(). Return 0 or a negative errno, which that
+    /// function returns; the object then stays evicted, and the core frees
+    /// the table and the pages. Required.
+    pub swap_in: Option<
+        unsafe extern "C" fn(
+            shmem: *mut bindings::drm_gem_shmem_object,
+            sgt: *mut bindings::sg_table,
+        ) -> c_int,
+    >,
 }
 
 /// DRM_GEM_SHMEM_SHRINKER_USE_PIN - the pages are pinned (scanout, dma-buf export).
@@ -273,7 +295,8 @@ unsafe fn with_lock<T>(
 /// drm_gem_shmem_shrinker_register - Create and register the shrinker of a DRM device
 /// @dev: The DRM device. Its objects must use the GEM shmem helpers, and
 ///       the driver must not use &drm_gem_object.lru itself.
-/// @ops: The driver's callbacks; all three are required. Copied.
+/// @ops: The driver's callbacks; @evict and @swap_in are required, @purge
+///       only for a driver with madvise. Copied.
 ///
 /// Creates one kernel shrinker for @dev, named "drm-shmem:<device>", which
 /// appears under /sys/kernel/debug/shrinker/ with CONFIG_SHRINKER_DEBUG.
@@ -281,7 +304,7 @@ unsafe fn with_lock<T>(
 /// Call once per device, from probe.
 ///
 /// Return: The shrinker, or an ERR_PTR(): -EINVAL when @dev or @ops is NULL
-/// or a callback is missing, -ENOMEM.
+/// or a required callback is missing, -ENOMEM.
 ///
 /// # Safety
 ///
@@ -295,7 +318,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_register(
     // SAFETY: The caller passes a valid ops table, or NULL.
     let ops = match unsafe { ops.as_ref() } {
         Some(drm_gem_shmem_shrinker_ops {
-            purge: Some(purge),
+            purge,
             evict: Some(evict),
             swap_in: Some(swap_in),
         }) => Ops {
@@ -553,18 +576,20 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_put(
 }
 
 /// drm_gem_shmem_shrinker_swap_in_locked - Make an object's pages resident for the device
-/// @shmem: A tracked object, whose reservation lock the caller holds.
+/// @shmem: A GEM shmem object, tracked or not, whose reservation lock the
+///         caller holds.
 ///
 /// For paths that hand the pages to the device while they hold the lock
 /// (a job or a command queued under it): after this, the pages stay until
 /// the lock is dropped and a scan evicts them, which calls the evict
 /// callback first. The use by the device counts as recent use: reclaim
 /// passes over the object once before it takes it (as for a CPU use).
-/// Call it for every object a job uses, also resident ones.
+/// Call it for every object a job uses, also resident ones, and also
+/// untracked ones (heap, imported or exported objects): for those it does
+/// nothing and succeeds, so a submit path needs no second case.
 ///
-/// Return: 0, -EINVAL for NULL, -ENOENT when @shmem is not tracked,
-/// -ENODATA when its content was purged, -ENOMEM, or the swap_in
-/// callback's error.
+/// Return: 0 (also for an untracked object), -EINVAL for NULL, -ENODATA
+/// when its content was purged, -ENOMEM, or the swap_in callback's error.
 ///
 /// # Safety
 ///
@@ -576,7 +601,12 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_swap_in_locked(
 ) -> c_int {
     from_result(|| {
         // SAFETY: As the function's safety requirement says.
-        unsafe { with_locked(shmem, |o| o.swap_in()) }?;
+        unsafe {
+            with_locked(shmem, |o| match o.swap_in() {
+                Err(OpError::Untracked) => Ok(()),
+                r => r,
+            })
+        }?;
         Ok(0)
     })
 }
@@ -588,8 +618,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_swap_in_locked(
 /// For a tracked object: as drm_gem_shmem_shrinker_swap_in_locked(), then
 /// the object's table, which lives until reclaim releases the pages. It is
 /// for the paths whose device mappings the driver's @evict and @purge
-/// callbacks tear down, and for @swap_in; build nothing from it that those
-/// callbacks do not know about. (drm_gem_shmem_get_pages_sgt() keeps its
+/// callbacks tear down (@swap_in is handed the same table); build nothing
+/// from it that those callbacks do not know about. (drm_gem_shmem_get_pages_sgt() keeps its
 /// promise that the table lives as long as the object instead, by keeping
 /// the object resident: DRM_GEM_SHMEM_SHRINKER_USE_SGT.) For an object
 /// that is not tracked: drm_gem_shmem_get_pages_sgt_locked().
@@ -627,7 +657,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_get_pages_sgt_locked(
 /// An evicted DONTNEED object may be purged from swap.
 ///
 /// Return: 0, -EINVAL for NULL or an unknown @madv, -ENOENT when @shmem is
-/// not tracked, -EINTR.
+/// not tracked, -EOPNOTSUPP for DONTNEED when the driver registered no
+/// purge callback, -EINTR.
 ///
 /// # Safety
 ///
@@ -662,7 +693,8 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise(
 /// check and the advice.
 ///
 /// Return: 0, -EINVAL for NULL or an unknown @madv, -ENOENT when @shmem is
-/// not tracked.
+/// not tracked, -EOPNOTSUPP for DONTNEED when the driver registered no
+/// purge callback.
 ///
 /// # Safety
 ///

@@ -39,9 +39,12 @@ use kernel::{
 /// The driver's callbacks, from its `struct drm_gem_shmem_shrinker_ops`.
 #[derive(Clone, Copy)]
 pub(crate) struct Ops {
-    pub(crate) purge: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int,
+    /// None for a driver without madvise: nothing of it is purged.
+    pub(crate) purge:
+        Option<unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int>,
     pub(crate) evict: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int,
-    pub(crate) swap_in: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object) -> c_int,
+    pub(crate) swap_in:
+        unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, *mut bindings::sg_table) -> c_int,
 }
 
 /// The shrinker of one DRM device.

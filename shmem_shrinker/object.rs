@@ -335,7 +335,12 @@ impl Locked {
     /// While it is, the helpers' `madv` mirrors the advice, as
     /// `drm_gem_shmem_madvise_locked()` would set it, for drivers that
     /// report it (fdinfo's purgeable memory, debugfs); a purge sets -1.
+    /// A driver without a purge callback has no madvise: DONTNEED is
+    /// refused (-EOPNOTSUPP) and changes nothing.
     pub(crate) fn madvise(&mut self, madv: Madv) -> Result<bool, OpError> {
+        if madv == Madv::DontNeed && self.device()?.ops.purge.is_none() {
+            return Err(OpError::Kernel(EOPNOTSUPP));
+        }
         let retained = self.apply(Event::Madvise(madv))?.retained;
         if retained {
             // SAFETY: Live object, lock held.
@@ -461,12 +466,16 @@ unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
             State::Purged => return Err(ENODATA),
             State::Evicted => {
                 let dev = o.device()?;
-                // SAFETY: The pages are back; the driver restores its
-                // access, and may build the table meanwhile (which holds a
-                // page use of its own).
-                if let Err(e) = to_result(unsafe { (dev.ops.swap_in)(shmem) }) {
+                // SAFETY: The pages are back and hold a use, so the helper
+                // builds the table from them without calling back here;
+                // the table holds a page use of its own.
+                let sgt =
+                    from_err_ptr(unsafe { bindings::__drm_gem_shmem_get_pages_sgt_locked(shmem) })?;
+                // SAFETY: The driver restores its access from the table,
+                // which the core owns (the driver may not free it).
+                if let Err(e) = to_result(unsafe { (dev.ops.swap_in)(shmem, sgt) }) {
                     // The object stays evicted: the helper drops the pages,
-                    // so a table built meanwhile must go first.
+                    // so the table must go first.
                     crate::reclaim::release_sgt(&o);
                     return Err(e);
                 }

@@ -206,11 +206,14 @@ fn reclaim_one(
     if event == Event::Evict && !ctx.take_swap(pages) {
         return Err(Skip::NoSwap);
     }
-    // SAFETY: The driver's callbacks, with the reservation lock held.
+    // SAFETY: The driver's callbacks, with the reservation lock held. An
+    // object is DONTNEED, and so on a purge list, only with a purge
+    // callback (`Locked::madvise`).
     let ret = unsafe {
-        match event {
-            Event::Evict => (ops.evict)(shmem, ctx.can_block),
-            _ => (ops.purge)(shmem, ctx.can_block),
+        match (event, ops.purge) {
+            (Event::Evict, _) => (ops.evict)(shmem, ctx.can_block),
+            (_, Some(purge)) => purge(shmem, ctx.can_block),
+            (_, None) => return Err(Skip::Busy),
         }
     };
     if ret == EAGAIN.to_errno() {

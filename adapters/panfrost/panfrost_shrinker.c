@@ -183,13 +183,14 @@ out_exit:
 
 /*
  * The pages of an evicted BO are back (reservation held): map it again at
- * the same GPU VA in every address space that maps it, and take its
- * mappings off the evicted lists. On failure, nothing stays mapped and the
- * BO stays evicted (the core frees the table that mapping built). Once the
- * device is unplugged, the pages are back for the CPU only: the mappings
- * stay down, and no job can run any more.
+ * the same GPU VA in every address space that maps it, from @sgt (the
+ * table that panfrost_mmu_map_locked() gets again), and take its mappings
+ * off the evicted lists. On failure, nothing stays mapped and
+ * the BO stays evicted. Once the device is unplugged, the pages are back
+ * for the CPU only: the mappings stay down, and no job can run any more.
  */
-static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem)
+static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem,
+				     struct sg_table *sgt)
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
 	struct panfrost_gem_mapping *m;

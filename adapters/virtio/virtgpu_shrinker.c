@@ -119,15 +119,15 @@ static int virtio_gpu_shrinker_evict(struct drm_gem_shmem_object *shmem, bool ca
 /*
  * Give the host the pages again: after a swap-in, or after a detach that
  * reclaim sent but gave up waiting for, which left the pages resident and
- * the host without them. Reservation held, pages resident. When a swap-in
- * fails, the core frees the table built here.
+ * the host without them. Reservation held, pages resident, @sgt the
+ * core's table of them (which detach and swap-out release).
  */
-static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
+static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem,
+				      struct sg_table *sgt)
 {
 	struct virtio_gpu_object *bo = gem_to_virtio_gpu_obj(&shmem->base);
 	struct virtio_gpu_device *vgdev = to_vgdev(shmem);
 	struct virtio_gpu_mem_entry *ents;
-	struct sg_table *sgt;
 	unsigned int nents;
 	int ret = -ENODEV, idx;
 
@@ -137,12 +137,6 @@ static int virtio_gpu_shrinker_attach(struct drm_gem_shmem_object *shmem)
 	if (bo->detach_fence) {
 		dma_fence_put(bo->detach_fence);
 		bo->detach_fence = NULL;
-	}
-	/* Detach and swap-out release the table: a table of the core's. */
-	sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(shmem);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto out;
 	}
 	ret = virtio_gpu_object_shmem_ents(vgdev, sgt, &ents, &nents);
 	if (ret)
@@ -309,8 +303,13 @@ int virtio_gpu_shrinker_swap_in_locked(struct virtio_gpu_object_array *objs)
 			continue;
 		ret = drm_gem_shmem_shrinker_swap_in_locked(&bo->base);
 		/* Resident, but reclaim detached it and gave up waiting. */
-		if (!ret && !bo->attached)
-			ret = virtio_gpu_shrinker_attach(&bo->base);
+		if (!ret && !bo->attached) {
+			struct sg_table *sgt;
+
+			sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(&bo->base);
+			ret = IS_ERR(sgt) ? PTR_ERR(sgt) :
+			      virtio_gpu_shrinker_attach(&bo->base, sgt);
+		}
 		if (ret)
 			return ret;
 	}

@@ -55,8 +55,10 @@ struct fake_driver {
 	atomic_t purged, evicted, swapped_in, freed;
 	/* purge and evict return this instead of 0. */
 	int refuse;
-	/* swap_in builds the object's table, then fails with -ENOMEM. */
+	/* swap_in fails with -ENOMEM (after the core built the table). */
 	bool swap_in_fails;
+	/* swap_ins that were not handed the object's own table. */
+	atomic_t swap_in_bad_sgt;
 	/* evict drops this reference, as a user closing the object would. */
 	struct drm_gem_object *put_in_evict;
 	/* The free path sleeps this long first (a driver's slow teardown). */
@@ -88,18 +90,13 @@ static int fake_evict(struct drm_gem_shmem_object *shmem, bool can_block)
 	return 0;
 }
 
-static int fake_swap_in(struct drm_gem_shmem_object *shmem)
+static int fake_swap_in(struct drm_gem_shmem_object *shmem, struct sg_table *sgt)
 {
-	struct sg_table *sgt;
-
 	atomic_inc(&current_driver->swapped_in);
-	if (!current_driver->swap_in_fails)
-		return 0;
-	/* A device mapping needs the table: build it, then fail. */
-	sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(shmem);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-	return -ENOMEM;
+	/* The core hands over the object's table, DMA-mapped, its own. */
+	if (!sgt || sgt != shmem->sgt || !sgt->nents)
+		atomic_inc(&current_driver->swap_in_bad_sgt);
+	return current_driver->swap_in_fails ? -ENOMEM : 0;
 }
 
 static const struct drm_gem_shmem_shrinker_ops fake_ops = {
@@ -302,6 +299,10 @@ static void test_register_bad_input(struct kunit *test)
 	partial.swap_in = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
 			-EINVAL);
+	partial = fake_ops;
+	partial.evict = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
+			-EINVAL);
 	/* Teardown cannot fail; NULL is a no-op, as kfree(NULL). */
 	drm_gem_shmem_shrinker_unregister(NULL);
 	drm_gem_shmem_shrinker_suspend(NULL);
@@ -366,6 +367,10 @@ static void test_track_untrack(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_query(shmem, &info), -ENOENT);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_get(shmem, PIN), -ENOENT);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, NULL), -ENOENT);
+	/* A submit path swaps in every object it uses: untracked ones too. */
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_swap_in_locked(shmem), 0);
+	dma_resv_unlock(shmem->base.resv);
 	st = stats_of(test);
 	KUNIT_EXPECT_EQ(test, st.objects[STATE(UNPOPULATED)], 0);
 	drm_gem_shmem_free(shmem);
@@ -1147,7 +1152,47 @@ static void test_failed_swap_in_leaves_nothing(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0xf0), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swapped_in), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swap_in_bad_sgt), 0);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->sgt);
 	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	/* The table is the core's: evicting again frees it with the pages. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_NULL(test, shmem->sgt);
+	KUNIT_EXPECT_EQ(test, refcount_read(&shmem->pages_use_count), 0);
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * A driver without madvise registers no purge callback: DONTNEED is
+ * refused (-EOPNOTSUPP) and changes nothing, and its objects are evicted
+ * and swapped in as any other.
+ */
+static void test_no_purge_callback(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_ops no_purge = fake_ops;
+	struct drm_gem_shmem_object *shmem;
+	bool retained = false;
+
+	drm_gem_shmem_shrinker_unregister(drv->shrinker);
+	no_purge.purge = NULL;
+	drv->shrinker = drm_gem_shmem_shrinker_register(drv->drm, &no_purge);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, drv->shrinker);
+	shmem = new_tracked(test, OBJ_SIZE);
+	write_pattern(test, shmem, 0x3c);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, DONTNEED, &retained),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(shmem, WILLNEED, &retained), 0);
+	KUNIT_EXPECT_TRUE(test, retained);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0x3c), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swap_in_bad_sgt), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->purged), 0);
 	drm_gem_object_put(&shmem->base);
 }
 
@@ -1247,6 +1292,7 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_used_objects_get_a_second_chance),
 	KUNIT_CASE(test_counters_after_random_sequences),
 	KUNIT_CASE(test_unconverted_helpers_swap_in),
+	KUNIT_CASE(test_no_purge_callback),
 	KUNIT_CASE(test_helpers_refuse_purged_content),
 	KUNIT_CASE(test_extra_page_use_never_purged),
 	KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
