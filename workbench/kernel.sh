@@ -107,7 +107,7 @@ modular)
 	frag=$BUILD/kit-fragment.config
 	sed -E -e 's/^CONFIG_(DRM|DRM_VIRTIO_GPU|DRM_PANFROST|DRM_GEM_SHMEM_SHRINKER)=y$/CONFIG_\1=m/' \
 		-e '/KUNIT/d' -e '/MALI_SIM/d' "$@" >"$frag"
-	printf '%s\n' CONFIG_DRM_GEM_SHMEM_HELPER=m CONFIG_DRM_PANFROST_GEM_SHMEM_SHRINKER=y >>"$frag"
+	printf '%s\n' CONFIG_DRM_GEM_SHMEM_HELPER=m >>"$frag"
 	kmake -s KCONFIG_ALLCONFIG="$frag" allnoconfig >/dev/null
 	"$WORKBENCH" check-config "$frag" "$BUILD/.config"
 	;;

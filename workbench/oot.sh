@@ -12,7 +12,7 @@ fragment=${OUT:-out}/oot/kit-without-core.config
 kmake() { make -C "$TREE" O="$oot_build" LLVM=-19 "$@"; }
 
 mkdir -p "$(dirname "$fragment")"
-grep -v '^CONFIG_DRM_GEM_SHMEM_SHRINKER' "$FRAGMENT" >"$fragment"
+grep -Ev '^CONFIG_DRM_(\w+_)?GEM_SHMEM_SHRINKER' "$FRAGMENT" >"$fragment"
 echo '# CONFIG_DRM_GEM_SHMEM_SHRINKER is not set' >>"$fragment"
 if [ ! -d "$oot_build" ] && [ -d "$PERF_BUILD" ]; then
 	step "seeding $oot_build from $PERF_BUILD"
