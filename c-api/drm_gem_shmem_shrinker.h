@@ -94,6 +94,37 @@ struct sg_table;
 
 struct drm_gem_shmem_shrinker;
 
+struct drm_gem_shmem_shrinker_domain;
+
+/**
+ * struct drm_gem_shmem_shrinker_mapping - A tracked object's mapping in a domain
+ *
+ * Embedded in the driver's own record of one object's mapping in one GPU
+ * address space, zeroed before drm_gem_shmem_shrinker_mapping_add_locked()
+ * (kzalloc()). The core's callbacks @map and @unmap get it back, and the
+ * driver finds its record with container_of(). Every member is private to
+ * the core.
+ */
+struct drm_gem_shmem_shrinker_mapping {
+	/**
+	 * @next: The object's next mapping (under its reservation lock).
+	 */
+	struct drm_gem_shmem_shrinker_mapping *next;
+	/**
+	 * @evicted_link: On the domain's list of evicted mappings, while the
+	 * object is evicted (under the domain's lock).
+	 */
+	struct list_head evicted_link;
+	/**
+	 * @domain: The domain, while the mapping is added.
+	 */
+	struct drm_gem_shmem_shrinker_domain *domain;
+	/**
+	 * @shmem: The object, while the mapping is added.
+	 */
+	struct drm_gem_shmem_object *shmem;
+};
+
 /**
  * struct drm_gem_shmem_shrinker_ops - Driver callbacks of the shrinker
  *
@@ -146,7 +177,10 @@ struct drm_gem_shmem_shrinker_ops {
 	 * in contexts that may block, so @can_block is always true today).
 	 * Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
 	 * The core then releases the pages and the table that @swap_in was
-	 * given; their content is kept and comes back on swap-in. Required.
+	 * given; their content is kept and comes back on swap-in. Called
+	 * after the object's mappings went on their domains' lists and before
+	 * @unmap. Required, unless all of the driver's device access goes
+	 * through domain mappings (@map and @unmap).
 	 */
 	int (*evict)(struct drm_gem_shmem_object *shmem, bool can_block);
 	/**
@@ -161,9 +195,29 @@ struct drm_gem_shmem_shrinker_ops {
 	 * drm_gem_shmem_shrinker_get(), _swap_in_locked() or
 	 * _get_pages_sgt_locked(). Return 0 or a negative errno, which that
 	 * function returns; the object then stays evicted, and the core frees
-	 * the table and the pages. Required.
+	 * the table and the pages. Called after @map restored the object's
+	 * domain mappings. Required, unless all of the driver's device access
+	 * goes through domain mappings.
 	 */
 	int (*swap_in)(struct drm_gem_shmem_object *shmem, struct sg_table *sgt);
+	/**
+	 * @map: Map one of an evicted object's domain mappings (see
+	 * drm_gem_shmem_shrinker_mapping_add_locked()) again, at the device
+	 * address it had, from @sgt (as for @swap_in): the pages are back.
+	 * Called for each mapping of the object, from wherever the pages came
+	 * back (also drm_gem_shmem_shrinker_job_begin()). Return 0 or a
+	 * negative errno; the core then unmaps those it mapped (@unmap) and
+	 * the object stays evicted. Optional, with @unmap.
+	 */
+	int (*map)(struct drm_gem_shmem_shrinker_mapping *mapping, struct sg_table *sgt);
+	/**
+	 * @unmap: Unmap one of an object's domain mappings from the device
+	 * (with the flush that makes the device stop using the pages), keeping
+	 * its device address for @map. Called for each mapping when the object
+	 * is evicted, which happens only while none of its domains has a job
+	 * counted. Cannot fail. Optional, with @map.
+	 */
+	void (*unmap)(struct drm_gem_shmem_shrinker_mapping *mapping);
 };
 
 /**
@@ -256,8 +310,8 @@ struct drm_gem_shmem_shrinker_stats {
  * drm_gem_shmem_shrinker_register - Create and register the shrinker of a DRM device
  * @dev: The DRM device. Its objects must use the GEM shmem helpers, and
  *       the driver must not use &drm_gem_object.lru itself.
- * @ops: The driver's callbacks; @evict and @swap_in are required, @purge
- *       only for a driver with madvise. Copied.
+ * @ops: The driver's callbacks: @evict and @swap_in, or @map and @unmap,
+ *       or all four; @purge for a driver with madvise. Copied.
  *
  * Creates one kernel shrinker for @dev, named "drm-shmem:<device>", which
  * appears under /sys/kernel/debug/shrinker/ with CONFIG_SHRINKER_DEBUG.
@@ -265,7 +319,8 @@ struct drm_gem_shmem_shrinker_stats {
  * Call once per device, from probe.
  *
  * Return: The shrinker, or an ERR_PTR(): -EINVAL when @dev or @ops is NULL
- * or a required callback is missing, -ENOMEM.
+ * or neither @evict and @swap_in nor @map and @unmap are given (or one
+ * of a pair is missing), -ENOMEM.
  *
  * # Safety
  *
@@ -533,6 +588,133 @@ int drm_gem_shmem_shrinker_madvise_locked(struct drm_gem_shmem_object *shmem,
 					  bool *retained);
 
 /**
+ * drm_gem_shmem_shrinker_domain_create - Record a GPU address space of a device
+ * @s: The device's shrinker, which has @map and @unmap callbacks.
+ *
+ * For a GPU whose jobs may use every object mapped in their address space
+ * (VM), listed or not: the core evicts an object only while none of the
+ * domains that map it has a job counted (drm_gem_shmem_shrinker_job_begin()
+ * to _job_end()), and before a job of a domain is counted in, swaps back
+ * in every object evicted from it. Create one per address space, when it
+ * is created.
+ *
+ * Return: The domain, or an ERR_PTR(): -EINVAL when @s is NULL or has no
+ * @map callback, -ENOMEM.
+ *
+ * # Safety
+ *
+ * @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
+ */
+struct drm_gem_shmem_shrinker_domain *drm_gem_shmem_shrinker_domain_create(struct drm_gem_shmem_shrinker *s);
+
+/**
+ * drm_gem_shmem_shrinker_domain_destroy - Forget a GPU address space
+ * @d: The domain, or NULL (then nothing happens).
+ *
+ * Call when the address space goes, after its last job ended and its last
+ * mapping was removed (a mapping keeps the core's record alive, so an
+ * early call does no harm). Cannot fail; a job still counted is a driver
+ * bug, reported in the log.
+ *
+ * # Safety
+ *
+ * @d is NULL or a value that drm_gem_shmem_shrinker_domain_create()
+ * returned and that was not destroyed.
+ */
+void drm_gem_shmem_shrinker_domain_destroy(struct drm_gem_shmem_shrinker_domain *d);
+
+/**
+ * drm_gem_shmem_shrinker_job_begin - Count a job of a domain and swap in what it may use
+ * @d: The job's domain, or NULL (a driver without the kit: nothing to do).
+ *
+ * Call before the job is queued, holding no reservation lock. From now
+ * until drm_gem_shmem_shrinker_job_end(), no object mapped in @d is
+ * evicted; every object evicted from @d before is swapped in here, which
+ * maps all its mappings again (@map), whether the job lists it or not.
+ * An object purged meanwhile stays purged (its mappings were torn down
+ * by @purge).
+ *
+ * Return: 0, -EINTR when a signal interrupted a wait for a reservation,
+ * -ENOMEM, or @map's or @swap_in's error. The job is counted either way:
+ * drm_gem_shmem_shrinker_job_end() ends it.
+ *
+ * # Safety
+ *
+ * @d is NULL or a live domain.
+ */
+int drm_gem_shmem_shrinker_job_begin(struct drm_gem_shmem_shrinker_domain *d);
+
+/**
+ * drm_gem_shmem_shrinker_job_end - A job counted by drm_gem_shmem_shrinker_job_begin() is gone
+ * @d: The job's domain, or NULL.
+ *
+ * Call when the job was cleaned up (completed, failed or never queued).
+ * Cannot fail: an end without its begin is a driver bug, reported in the
+ * log, and changes nothing.
+ *
+ * # Safety
+ *
+ * @d is NULL or a live domain.
+ */
+void drm_gem_shmem_shrinker_job_end(struct drm_gem_shmem_shrinker_domain *d);
+
+/**
+ * drm_gem_shmem_shrinker_mapping_add_locked - An object is about to be mapped in a domain
+ * @d: The domain, or NULL (then nothing happens).
+ * @shmem: The object, tracked or not, whose reservation lock the caller
+ *         holds.
+ * @mapping: The mapping, zeroed, embedded in the driver's record of it.
+ *
+ * Swaps the object in, then adds @mapping to its mappings, which eviction
+ * unmaps (@unmap) and swap-in maps again (@map). The driver maps it
+ * itself right after, before it drops the reservation, so that eviction
+ * always finds what is mapped; if that fails, it removes the mapping
+ * again. For an object the core does not track (heap, imported) nothing
+ * happens and the driver maps it as before.
+ *
+ * Return: 0, -EINVAL for a NULL @shmem or @mapping or a mapping already
+ * added, -ENODATA when the object's content was purged, -ENOMEM, or the
+ * error of the swap-in.
+ *
+ * # Safety
+ *
+ * @d is NULL or a live domain; @shmem is NULL or a live object whose
+ * reservation lock the caller holds; @mapping is NULL or valid until it is
+ * removed.
+ */
+int drm_gem_shmem_shrinker_mapping_add_locked(struct drm_gem_shmem_shrinker_domain *d,
+					      struct drm_gem_shmem_object *shmem,
+					      struct drm_gem_shmem_shrinker_mapping *mapping);
+
+/**
+ * drm_gem_shmem_shrinker_mapping_remove_locked - A domain mapping is gone for good
+ * @mapping: The mapping, added or not (then nothing happens), or NULL.
+ *
+ * Call with the object's reservation lock held, once the driver unmapped
+ * it from the device for the last time (when its record is freed): the
+ * core no longer maps or unmaps it, and it leaves its domain's list.
+ *
+ * # Safety
+ *
+ * @mapping is NULL or valid; if added, its object's reservation lock is
+ * held.
+ */
+void drm_gem_shmem_shrinker_mapping_remove_locked(struct drm_gem_shmem_shrinker_mapping *mapping);
+
+/**
+ * drm_gem_shmem_shrinker_mapping_remove - A domain mapping is gone for good
+ * @mapping: The mapping, added or not (then nothing happens), or NULL.
+ *
+ * As drm_gem_shmem_shrinker_mapping_remove_locked(), taking the
+ * reservation lock (uninterruptibly: teardown does not fail).
+ *
+ * # Safety
+ *
+ * @mapping is NULL or valid, and not added or removed concurrently.
+ */
+void drm_gem_shmem_shrinker_mapping_remove(struct drm_gem_shmem_shrinker_mapping *mapping);
+
+/**
  * drm_gem_shmem_shrinker_query - Read an object's state
  * @shmem: A tracked object.
  * @info: Filled in on success.
@@ -613,9 +795,10 @@ long drm_gem_shmem_shrinker_count(struct drm_gem_shmem_shrinker *s);
  * Without the kit (CONFIG_DRM_GEM_SHMEM_SHRINKER=n), or from a built-in
  * driver while the kit is a module: nothing is reclaimed, and every
  * function answers as the kit does for a NULL shrinker and for objects it
- * does not track. register returns NULL, which the other functions take;
- * track refuses (-EOPNOTSUPP), so the driver's objects stay untracked and
- * its paths for untracked objects (heap, imported) serve them all. A driver
+ * does not track. register and domain_create return NULL, which the other
+ * functions take; track refuses (-EOPNOTSUPP), so the driver's objects stay
+ * untracked and its paths for untracked objects (heap, imported) serve
+ * them all; job_begin and mapping_add_locked succeed and do nothing. A driver
  * needs no #ifdef of its own.
  *
  * Appended by `make header` (workbench c-header) to the header that cbindgen
@@ -703,6 +886,35 @@ static inline long drm_gem_shmem_shrinker_count(struct drm_gem_shmem_shrinker *s
 {
 	return -EINVAL;
 }
+
+static inline struct drm_gem_shmem_shrinker_domain *
+drm_gem_shmem_shrinker_domain_create(struct drm_gem_shmem_shrinker *s)
+{
+	return NULL;
+}
+
+static inline void
+drm_gem_shmem_shrinker_domain_destroy(struct drm_gem_shmem_shrinker_domain *d) { }
+
+static inline int drm_gem_shmem_shrinker_job_begin(struct drm_gem_shmem_shrinker_domain *d)
+{
+	return 0;
+}
+
+static inline void drm_gem_shmem_shrinker_job_end(struct drm_gem_shmem_shrinker_domain *d) { }
+
+static inline int
+drm_gem_shmem_shrinker_mapping_add_locked(struct drm_gem_shmem_shrinker_domain *d,
+					  struct drm_gem_shmem_object *shmem,
+					  struct drm_gem_shmem_shrinker_mapping *mapping)
+{
+	return 0;
+}
+
+static inline void
+drm_gem_shmem_shrinker_mapping_remove_locked(struct drm_gem_shmem_shrinker_mapping *mapping) { }
+static inline void
+drm_gem_shmem_shrinker_mapping_remove(struct drm_gem_shmem_shrinker_mapping *mapping) { }
 
 #endif  /* IS_REACHABLE(CONFIG_DRM_GEM_SHMEM_SHRINKER) */
 

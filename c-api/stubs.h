@@ -6,9 +6,10 @@
  * Without the kit (CONFIG_DRM_GEM_SHMEM_SHRINKER=n), or from a built-in
  * driver while the kit is a module: nothing is reclaimed, and every
  * function answers as the kit does for a NULL shrinker and for objects it
- * does not track. register returns NULL, which the other functions take;
- * track refuses (-EOPNOTSUPP), so the driver's objects stay untracked and
- * its paths for untracked objects (heap, imported) serve them all. A driver
+ * does not track. register and domain_create return NULL, which the other
+ * functions take; track refuses (-EOPNOTSUPP), so the driver's objects stay
+ * untracked and its paths for untracked objects (heap, imported) serve
+ * them all; job_begin and mapping_add_locked succeed and do nothing. A driver
  * needs no #ifdef of its own.
  *
  * Appended by `make header` (workbench c-header) to the header that cbindgen
@@ -96,3 +97,32 @@ static inline long drm_gem_shmem_shrinker_count(struct drm_gem_shmem_shrinker *s
 {
 	return -EINVAL;
 }
+
+static inline struct drm_gem_shmem_shrinker_domain *
+drm_gem_shmem_shrinker_domain_create(struct drm_gem_shmem_shrinker *s)
+{
+	return NULL;
+}
+
+static inline void
+drm_gem_shmem_shrinker_domain_destroy(struct drm_gem_shmem_shrinker_domain *d) { }
+
+static inline int drm_gem_shmem_shrinker_job_begin(struct drm_gem_shmem_shrinker_domain *d)
+{
+	return 0;
+}
+
+static inline void drm_gem_shmem_shrinker_job_end(struct drm_gem_shmem_shrinker_domain *d) { }
+
+static inline int
+drm_gem_shmem_shrinker_mapping_add_locked(struct drm_gem_shmem_shrinker_domain *d,
+					  struct drm_gem_shmem_object *shmem,
+					  struct drm_gem_shmem_shrinker_mapping *mapping)
+{
+	return 0;
+}
+
+static inline void
+drm_gem_shmem_shrinker_mapping_remove_locked(struct drm_gem_shmem_shrinker_mapping *mapping) { }
+static inline void
+drm_gem_shmem_shrinker_mapping_remove(struct drm_gem_shmem_shrinker_mapping *mapping) { }

@@ -21,11 +21,12 @@
 #![allow(non_camel_case_types, unreachable_pub)]
 
 use crate::device::{Ops, Registration};
+use crate::domain::{self, Domain};
 use crate::object::{Locked, OpError};
 use crate::policy::{ScanContext, StatsSnapshot};
 use crate::reclaim;
 use crate::state::{Class, Madv, State, Use};
-use kernel::{bindings, error::from_result, prelude::*};
+use kernel::{bindings, error::from_result, prelude::*, sync::Arc};
 
 // A DRM device's shrinker, opaque to C: returned by
 // drm_gem_shmem_shrinker_register() and passed to the device-wide
@@ -34,6 +35,34 @@ use kernel::{bindings, error::from_result, prelude::*};
 #[allow(missing_docs)]
 pub struct drm_gem_shmem_shrinker {
     _opaque: [u8; 0],
+}
+
+// A GPU address space (VM) of a device, opaque to C: returned by
+// drm_gem_shmem_shrinker_domain_create() and passed to the job and mapping
+// functions.
+#[allow(missing_docs)]
+pub struct drm_gem_shmem_shrinker_domain {
+    _opaque: [u8; 0],
+}
+
+/// struct drm_gem_shmem_shrinker_mapping - A tracked object's mapping in a domain
+///
+/// Embedded in the driver's own record of one object's mapping in one GPU
+/// address space, zeroed before drm_gem_shmem_shrinker_mapping_add_locked()
+/// (kzalloc()). The core's callbacks @map and @unmap get it back, and the
+/// driver finds its record with container_of(). Every member is private to
+/// the core.
+#[repr(C)]
+pub struct drm_gem_shmem_shrinker_mapping {
+    /// @next: The object's next mapping (under its reservation lock).
+    pub next: *mut drm_gem_shmem_shrinker_mapping,
+    /// @evicted_link: On the domain's list of evicted mappings, while the
+    /// object is evicted (under the domain's lock).
+    pub evicted_link: bindings::list_head,
+    /// @domain: The domain, while the mapping is added.
+    pub domain: *mut drm_gem_shmem_shrinker_domain,
+    /// @shmem: The object, while the mapping is added.
+    pub shmem: *mut bindings::drm_gem_shmem_object,
 }
 
 /// struct drm_gem_shmem_shrinker_ops - Driver callbacks of the shrinker
@@ -86,7 +115,10 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// in contexts that may block, so @can_block is always true today).
     /// Return 0, -EBUSY to have the object skipped, or -EAGAIN (contended).
     /// The core then releases the pages and the table that @swap_in was
-    /// given; their content is kept and comes back on swap-in. Required.
+    /// given; their content is kept and comes back on swap-in. Called
+    /// after the object's mappings went on their domains' lists and before
+    /// @unmap. Required, unless all of the driver's device access goes
+    /// through domain mappings (@map and @unmap).
     pub evict: Option<
         unsafe extern "C" fn(shmem: *mut bindings::drm_gem_shmem_object, can_block: bool) -> c_int,
     >,
@@ -101,13 +133,34 @@ pub struct drm_gem_shmem_shrinker_ops {
     /// drm_gem_shmem_shrinker_get(), _swap_in_locked() or
     /// _get_pages_sgt_locked(). Return 0 or a negative errno, which that
     /// function returns; the object then stays evicted, and the core frees
-    /// the table and the pages. Required.
+    /// the table and the pages. Called after @map restored the object's
+    /// domain mappings. Required, unless all of the driver's device access
+    /// goes through domain mappings.
     pub swap_in: Option<
         unsafe extern "C" fn(
             shmem: *mut bindings::drm_gem_shmem_object,
             sgt: *mut bindings::sg_table,
         ) -> c_int,
     >,
+    /// @map: Map one of an evicted object's domain mappings (see
+    /// drm_gem_shmem_shrinker_mapping_add_locked()) again, at the device
+    /// address it had, from @sgt (as for @swap_in): the pages are back.
+    /// Called for each mapping of the object, from wherever the pages came
+    /// back (also drm_gem_shmem_shrinker_job_begin()). Return 0 or a
+    /// negative errno; the core then unmaps those it mapped (@unmap) and
+    /// the object stays evicted. Optional, with @unmap.
+    pub map: Option<
+        unsafe extern "C" fn(
+            mapping: *mut drm_gem_shmem_shrinker_mapping,
+            sgt: *mut bindings::sg_table,
+        ) -> c_int,
+    >,
+    /// @unmap: Unmap one of an object's domain mappings from the device
+    /// (with the flush that makes the device stop using the pages), keeping
+    /// its device address for @map. Called for each mapping when the object
+    /// is evicted, which happens only while none of its domains has a job
+    /// counted. Cannot fail. Optional, with @map.
+    pub unmap: Option<unsafe extern "C" fn(mapping: *mut drm_gem_shmem_shrinker_mapping)>,
 }
 
 /// DRM_GEM_SHMEM_SHRINKER_USE_PIN - the pages are pinned (scanout, dma-buf export).
@@ -295,8 +348,8 @@ unsafe fn with_lock<T>(
 /// drm_gem_shmem_shrinker_register - Create and register the shrinker of a DRM device
 /// @dev: The DRM device. Its objects must use the GEM shmem helpers, and
 ///       the driver must not use &drm_gem_object.lru itself.
-/// @ops: The driver's callbacks; @evict and @swap_in are required, @purge
-///       only for a driver with madvise. Copied.
+/// @ops: The driver's callbacks: @evict and @swap_in, or @map and @unmap,
+///       or all four; @purge for a driver with madvise. Copied.
 ///
 /// Creates one kernel shrinker for @dev, named "drm-shmem:<device>", which
 /// appears under /sys/kernel/debug/shrinker/ with CONFIG_SHRINKER_DEBUG.
@@ -304,7 +357,8 @@ unsafe fn with_lock<T>(
 /// Call once per device, from probe.
 ///
 /// Return: The shrinker, or an ERR_PTR(): -EINVAL when @dev or @ops is NULL
-/// or a required callback is missing, -ENOMEM.
+/// or neither @evict and @swap_in nor @map and @unmap are given (or one
+/// of a pair is missing), -ENOMEM.
 ///
 /// # Safety
 ///
@@ -317,17 +371,23 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_register(
 ) -> *mut drm_gem_shmem_shrinker {
     // SAFETY: The caller passes a valid ops table, or NULL.
     let ops = match unsafe { ops.as_ref() } {
-        Some(drm_gem_shmem_shrinker_ops {
-            purge,
-            evict: Some(evict),
-            swap_in: Some(swap_in),
-        }) => Ops {
-            purge: *purge,
-            evict: *evict,
-            swap_in: *swap_in,
+        Some(o) => Ops {
+            purge: o.purge,
+            evict: o.evict,
+            swap_in: o.swap_in,
+            map: o.map,
+            unmap: o.unmap,
         },
-        _ => return err_ptr(EINVAL),
+        None => return err_ptr(EINVAL),
     };
+    let object_pair = ops.evict.is_some() && ops.swap_in.is_some();
+    let domain_pair = ops.map.is_some() && ops.unmap.is_some();
+    if ops.evict.is_some() != ops.swap_in.is_some()
+        || ops.map.is_some() != ops.unmap.is_some()
+        || !(object_pair || domain_pair)
+    {
+        return err_ptr(EINVAL);
+    }
     if dev.is_null() {
         return err_ptr(EINVAL);
     }
@@ -716,6 +776,220 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_madvise_locked(
         }
         Ok(0)
     })
+}
+
+/// drm_gem_shmem_shrinker_domain_create - Record a GPU address space of a device
+/// @s: The device's shrinker, which has @map and @unmap callbacks.
+///
+/// For a GPU whose jobs may use every object mapped in their address space
+/// (VM), listed or not: the core evicts an object only while none of the
+/// domains that map it has a job counted (drm_gem_shmem_shrinker_job_begin()
+/// to _job_end()), and before a job of a domain is counted in, swaps back
+/// in every object evicted from it. Create one per address space, when it
+/// is created.
+///
+/// Return: The domain, or an ERR_PTR(): -EINVAL when @s is NULL or has no
+/// @map callback, -ENOMEM.
+///
+/// # Safety
+///
+/// @s is NULL or a live value that drm_gem_shmem_shrinker_register() returned.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_domain_create(
+    s: *mut drm_gem_shmem_shrinker,
+) -> *mut drm_gem_shmem_shrinker_domain {
+    // SAFETY: As the function's safety requirement says.
+    let reg = match unsafe { registration(s) } {
+        Ok(reg) => reg,
+        Err(e) => return err_ptr(e),
+    };
+    if reg.dev.ops.map.is_none() {
+        return err_ptr(EINVAL);
+    }
+    match Domain::new() {
+        Ok(d) => Arc::into_raw(d).cast_mut().cast(),
+        Err(e) => err_ptr(e),
+    }
+}
+
+/// drm_gem_shmem_shrinker_domain_destroy - Forget a GPU address space
+/// @d: The domain, or NULL (then nothing happens).
+///
+/// Call when the address space goes, after its last job ended and its last
+/// mapping was removed (a mapping keeps the core's record alive, so an
+/// early call does no harm). Cannot fail; a job still counted is a driver
+/// bug, reported in the log.
+///
+/// # Safety
+///
+/// @d is NULL or a value that drm_gem_shmem_shrinker_domain_create()
+/// returned and that was not destroyed.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_domain_destroy(
+    d: *mut drm_gem_shmem_shrinker_domain,
+) {
+    if d.is_null() {
+        return;
+    }
+    // SAFETY: The reference that domain_create() gave the driver.
+    let d = unsafe { Arc::from_raw(d.cast::<Domain>().cast_const()) };
+    if d.jobs() > 0 {
+        kernel::pr_err!("domain destroyed with jobs counted\n");
+        kernel::warn_flags!(
+            file!(),
+            bindings::BUGFLAG_ONCE | kernel::bug::bugflag_taint(bindings::TAINT_WARN)
+        );
+    }
+}
+
+/// drm_gem_shmem_shrinker_job_begin - Count a job of a domain and swap in what it may use
+/// @d: The job's domain, or NULL (a driver without the kit: nothing to do).
+///
+/// Call before the job is queued, holding no reservation lock. From now
+/// until drm_gem_shmem_shrinker_job_end(), no object mapped in @d is
+/// evicted; every object evicted from @d before is swapped in here, which
+/// maps all its mappings again (@map), whether the job lists it or not.
+/// An object purged meanwhile stays purged (its mappings were torn down
+/// by @purge).
+///
+/// Return: 0, -EINTR when a signal interrupted a wait for a reservation,
+/// -ENOMEM, or @map's or @swap_in's error. The job is counted either way:
+/// drm_gem_shmem_shrinker_job_end() ends it.
+///
+/// # Safety
+///
+/// @d is NULL or a live domain.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_job_begin(
+    d: *mut drm_gem_shmem_shrinker_domain,
+) -> c_int {
+    // SAFETY: A live domain, or NULL.
+    let Some(d) = (unsafe { d.cast::<Domain>().as_ref() }) else {
+        return 0;
+    };
+    from_result(|| {
+        d.job_begin()?;
+        Ok(0)
+    })
+}
+
+/// drm_gem_shmem_shrinker_job_end - A job counted by drm_gem_shmem_shrinker_job_begin() is gone
+/// @d: The job's domain, or NULL.
+///
+/// Call when the job was cleaned up (completed, failed or never queued).
+/// Cannot fail: an end without its begin is a driver bug, reported in the
+/// log, and changes nothing.
+///
+/// # Safety
+///
+/// @d is NULL or a live domain.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_job_end(d: *mut drm_gem_shmem_shrinker_domain) {
+    // SAFETY: A live domain, or NULL.
+    if let Some(d) = unsafe { d.cast::<Domain>().as_ref() } {
+        d.job_end();
+    }
+}
+
+/// drm_gem_shmem_shrinker_mapping_add_locked - An object is about to be mapped in a domain
+/// @d: The domain, or NULL (then nothing happens).
+/// @shmem: The object, tracked or not, whose reservation lock the caller
+///         holds.
+/// @mapping: The mapping, zeroed, embedded in the driver's record of it.
+///
+/// Swaps the object in, then adds @mapping to its mappings, which eviction
+/// unmaps (@unmap) and swap-in maps again (@map). The driver maps it
+/// itself right after, before it drops the reservation, so that eviction
+/// always finds what is mapped; if that fails, it removes the mapping
+/// again. For an object the core does not track (heap, imported) nothing
+/// happens and the driver maps it as before.
+///
+/// Return: 0, -EINVAL for a NULL @shmem or @mapping or a mapping already
+/// added, -ENODATA when the object's content was purged, -ENOMEM, or the
+/// error of the swap-in.
+///
+/// # Safety
+///
+/// @d is NULL or a live domain; @shmem is NULL or a live object whose
+/// reservation lock the caller holds; @mapping is NULL or valid until it is
+/// removed.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_mapping_add_locked(
+    d: *mut drm_gem_shmem_shrinker_domain,
+    shmem: *mut bindings::drm_gem_shmem_object,
+    mapping: *mut drm_gem_shmem_shrinker_mapping,
+) -> c_int {
+    if d.is_null() {
+        return 0;
+    }
+    // SAFETY: NULL or valid, as the caller guarantees.
+    if mapping.is_null() || !unsafe { (*mapping).shmem }.is_null() {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: A live domain: the driver's reference is held until destroy;
+    // the clone below is the mapping's own.
+    let d = core::mem::ManuallyDrop::new(unsafe { Arc::from_raw(d.cast::<Domain>().cast_const()) });
+    from_result(|| {
+        // SAFETY: As the function's safety requirement says.
+        unsafe { with_locked(shmem, |o| domain::add(o, &d, mapping)) }?;
+        Ok(0)
+    })
+}
+
+/// drm_gem_shmem_shrinker_mapping_remove_locked - A domain mapping is gone for good
+/// @mapping: The mapping, added or not (then nothing happens), or NULL.
+///
+/// Call with the object's reservation lock held, once the driver unmapped
+/// it from the device for the last time (when its record is freed): the
+/// core no longer maps or unmaps it, and it leaves its domain's list.
+///
+/// # Safety
+///
+/// @mapping is NULL or valid; if added, its object's reservation lock is
+/// held.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_mapping_remove_locked(
+    mapping: *mut drm_gem_shmem_shrinker_mapping,
+) {
+    // SAFETY: NULL or valid.
+    let Some(m) = (unsafe { mapping.as_ref() }) else {
+        return;
+    };
+    if m.shmem.is_null() {
+        return;
+    }
+    // SAFETY: An added mapping's object is live (the driver's record holds
+    // a reference), and its lock is held.
+    let o = unsafe { Locked::assume(m.shmem) };
+    // SAFETY: Added, and `o` is its object.
+    unsafe { domain::remove(&o, mapping) };
+}
+
+/// drm_gem_shmem_shrinker_mapping_remove - A domain mapping is gone for good
+/// @mapping: The mapping, added or not (then nothing happens), or NULL.
+///
+/// As drm_gem_shmem_shrinker_mapping_remove_locked(), taking the
+/// reservation lock (uninterruptibly: teardown does not fail).
+///
+/// # Safety
+///
+/// @mapping is NULL or valid, and not added or removed concurrently.
+#[no_mangle]
+pub unsafe extern "C" fn drm_gem_shmem_shrinker_mapping_remove(
+    mapping: *mut drm_gem_shmem_shrinker_mapping,
+) {
+    // SAFETY: NULL or valid.
+    let Some(m) = (unsafe { mapping.as_ref() }) else {
+        return;
+    };
+    if m.shmem.is_null() {
+        return;
+    }
+    // SAFETY: An added mapping's object is live (the driver's record holds
+    // a reference).
+    let o = unsafe { Locked::lock(m.shmem) };
+    // SAFETY: Added, and `o` is its object, locked.
+    unsafe { domain::remove(&o, mapping) };
 }
 
 /// drm_gem_shmem_shrinker_query - Read an object's state

@@ -37,14 +37,30 @@ use kernel::{
 };
 
 /// The driver's callbacks, from its `struct drm_gem_shmem_shrinker_ops`.
+///
+/// # Invariants
+///
+/// `evict` and `swap_in` are both set or both unset, and so are `map` and
+/// `unmap`; at least one pair is set (`drm_gem_shmem_shrinker_register()`).
 #[derive(Clone, Copy)]
 pub(crate) struct Ops {
     /// None for a driver without madvise: nothing of it is purged.
     pub(crate) purge:
         Option<unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int>,
-    pub(crate) evict: unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int,
-    pub(crate) swap_in:
+    pub(crate) evict:
+        Option<unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, bool) -> c_int>,
+    pub(crate) swap_in: Option<
         unsafe extern "C" fn(*mut bindings::drm_gem_shmem_object, *mut bindings::sg_table) -> c_int,
+    >,
+    /// Domain mappings (`domain.rs`).
+    pub(crate) map: Option<
+        unsafe extern "C" fn(
+            *mut crate::c_api::drm_gem_shmem_shrinker_mapping,
+            *mut bindings::sg_table,
+        ) -> c_int,
+    >,
+    pub(crate) unmap:
+        Option<unsafe extern "C" fn(*mut crate::c_api::drm_gem_shmem_shrinker_mapping)>,
 }
 
 /// The shrinker of one DRM device.

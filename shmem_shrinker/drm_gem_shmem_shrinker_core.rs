@@ -32,10 +32,14 @@ use kernel::prelude::*;
 mod atomic {
     pub(crate) use kernel::sync::atomic::{Atomic, Relaxed};
 }
+// First: its `misuse!` serves the modules below.
+#[macro_use]
+mod object;
+
 mod c_api;
 mod debugfs;
 mod device;
-mod object;
+mod domain;
 // `state` and `policy` are also the host crate's API (shmem_shrinker/host.rs),
 // hence `pub` items that are crate-private here.
 #[allow(unreachable_pub)]

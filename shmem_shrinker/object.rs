@@ -394,6 +394,7 @@ impl Locked {
             let r = &raw mut (*shmem).reclaim;
             (&raw mut (*r).state).cast::<Tracked>().write(t);
             (*r).shrinker = Arc::into_raw(dev.clone()).cast_mut().cast();
+            (*r).mappings = core::ptr::null_mut();
             (*r).funcs = &RECLAIM_FUNCS;
         }
         if has_pages {
@@ -417,6 +418,10 @@ impl Locked {
         };
         if t.mmaps() > 0 || t.uses(Use::Pin) + t.uses(Use::Vmap) > 0 {
             misuse!("untrack of an object in use or mapped", EBUSY.into());
+            return Err(OpError::Kernel(EBUSY));
+        }
+        if crate::domain::has_mappings(self) {
+            misuse!("untrack of an object with domain mappings", EBUSY.into());
             return Err(OpError::Kernel(EBUSY));
         }
         self.untrack();
@@ -471,14 +476,22 @@ unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
                 // the table holds a page use of its own.
                 let sgt =
                     from_err_ptr(unsafe { bindings::__drm_gem_shmem_get_pages_sgt_locked(shmem) })?;
-                // SAFETY: The driver restores its access from the table,
-                // which the core owns (the driver may not free it).
-                if let Err(e) = to_result(unsafe { (dev.ops.swap_in)(shmem, sgt) }) {
-                    // The object stays evicted: the helper drops the pages,
-                    // so the table must go first.
+                // The domain mappings first (they can be undone), then the
+                // driver's own access; on failure the object stays evicted,
+                // and the helper drops the pages, so the table goes first.
+                crate::domain::map_all(&o, &dev.ops, sgt).inspect_err(|_| {
                     crate::reclaim::release_sgt(&o);
-                    return Err(e);
+                })?;
+                if let Some(swap_in) = dev.ops.swap_in {
+                    // SAFETY: The driver restores its access from the
+                    // table, which the core owns (the driver may not free it).
+                    if let Err(e) = to_result(unsafe { swap_in(shmem, sgt) }) {
+                        crate::domain::unmap_all(&o, &dev.ops);
+                        crate::reclaim::release_sgt(&o);
+                        return Err(e);
+                    }
                 }
+                crate::domain::unmark_evicted(&o);
                 dev.stats.swapped_in(pages);
             }
             _ => {}

@@ -17,6 +17,7 @@
 //! object: a last reference goes to the device's worker.
 
 use crate::device::{lru_first, Device};
+use crate::domain;
 use crate::object::Locked;
 use crate::policy::{ScanContext, Skip, Verdict};
 use crate::state::{Event, Lru};
@@ -206,21 +207,38 @@ fn reclaim_one(
     if event == Event::Evict && !ctx.take_swap(pages) {
         return Err(Skip::NoSwap);
     }
+    // Eviction first puts the object's domain mappings on their domains'
+    // lists, which fails while a job of one of them is counted.
+    if event == Event::Evict && !domain::mark_evicted(o) {
+        return Err(Skip::Busy);
+    }
     // SAFETY: The driver's callbacks, with the reservation lock held. An
     // object is DONTNEED, and so on a purge list, only with a purge
     // callback (`Locked::madvise`).
     let ret = unsafe {
-        match (event, ops.purge) {
-            (Event::Evict, _) => (ops.evict)(shmem, ctx.can_block),
-            (_, Some(purge)) => purge(shmem, ctx.can_block),
-            (_, None) => return Err(Skip::Busy),
+        match (event, ops.evict, ops.purge) {
+            (Event::Evict, Some(evict), _) => evict(shmem, ctx.can_block),
+            (Event::Evict, None, _) => 0,
+            (_, _, Some(purge)) => purge(shmem, ctx.can_block),
+            (_, _, None) => return Err(Skip::Busy),
         }
     };
-    if ret == EAGAIN.to_errno() {
-        return Err(Skip::Locked);
-    }
     if ret != 0 {
-        return Err(Skip::Busy);
+        if event == Event::Evict {
+            domain::unmark_evicted(o);
+        }
+        return Err(if ret == EAGAIN.to_errno() {
+            Skip::Locked
+        } else {
+            Skip::Busy
+        });
+    }
+    match event {
+        // The device stops using the pages through any domain mapping.
+        Event::Evict => domain::unmap_all(o, &ops),
+        // Purged from swap: its mappings leave the lists for good (the
+        // driver's purge tore them down).
+        _ => domain::unmark_evicted(o),
     }
     // SAFETY: The driver tore its access down; a resident object holds
     // the shrinker's use of the pages.

@@ -10,6 +10,7 @@
 #include <linux/dma-resv.h>
 #include <linux/gfp.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/refcount.h>
 #include <linux/swap.h>
 #include <drm/drm_vma_manager.h>
@@ -54,4 +55,9 @@ __rust_helper void rust_helper_drm_vma_node_unmap(struct drm_vma_offset_node *no
 						  struct address_space *file_mapping)
 {
 	drm_vma_node_unmap(node, file_mapping);
+}
+
+__rust_helper void rust_helper_list_del_init(struct list_head *entry)
+{
+	list_del_init(entry);
 }

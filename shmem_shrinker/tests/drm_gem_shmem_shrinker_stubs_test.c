@@ -35,6 +35,8 @@ static void test_stubs_answer_as_for_untracked_objects(struct kunit *test)
 {
 	struct drm_gem_shmem_shrinker_object_info info;
 	struct drm_gem_shmem_shrinker_stats stats;
+	struct drm_gem_shmem_shrinker_mapping mapping = {};
+	struct drm_gem_shmem_shrinker_domain *d;
 	struct drm_gem_shmem_shrinker *s;
 	struct drm_gem_shmem_object *shmem;
 	struct drm_device *drm;
@@ -64,8 +66,15 @@ static void test_stubs_answer_as_for_untracked_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(s, 1, true), -EINVAL);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_count(s), -EINVAL);
 
+	d = drm_gem_shmem_shrinker_domain_create(s);
+	KUNIT_EXPECT_NULL(test, d);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), 0);
+	drm_gem_shmem_shrinker_job_end(d);
+
 	/* A submit path: swap in (nothing to do), then the helper's table. */
 	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_mapping_add_locked(d, shmem, &mapping), 0);
+	drm_gem_shmem_shrinker_mapping_remove_locked(&mapping);
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_swap_in_locked(shmem), 0);
 	sgt = drm_gem_shmem_shrinker_get_pages_sgt_locked(shmem);
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, sgt);
@@ -75,6 +84,8 @@ static void test_stubs_answer_as_for_untracked_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(shmem), 0);
 	drm_gem_shmem_shrinker_suspend(s);
 	drm_gem_shmem_shrinker_resume(s);
+	drm_gem_shmem_shrinker_mapping_remove(&mapping);
+	drm_gem_shmem_shrinker_domain_destroy(d);
 	drm_gem_shmem_shrinker_unregister(s);
 	drm_gem_shmem_free(shmem);
 }

@@ -59,6 +59,10 @@ struct fake_driver {
 	bool swap_in_fails;
 	/* swap_ins that were not handed the object's own table. */
 	atomic_t swap_in_bad_sgt;
+	/* Domain mappings mapped again and unmapped (map, unmap callbacks). */
+	atomic_t mapped, unmapped;
+	/* map fails with -ENOMEM. */
+	bool map_fails;
 	/* evict drops this reference, as a user closing the object would. */
 	struct drm_gem_object *put_in_evict;
 	/* The free path sleeps this long first (a driver's slow teardown). */
@@ -99,10 +103,39 @@ static int fake_swap_in(struct drm_gem_shmem_object *shmem, struct sg_table *sgt
 	return current_driver->swap_in_fails ? -ENOMEM : 0;
 }
 
+/* A driver's record of an object's mapping in one GPU address space. */
+struct fake_mapping {
+	struct drm_gem_shmem_shrinker_mapping reclaim;
+	bool active;
+};
+
+static int fake_map(struct drm_gem_shmem_shrinker_mapping *m, struct sg_table *sgt)
+{
+	struct fake_mapping *fm = container_of(m, struct fake_mapping, reclaim);
+
+	if (current_driver->map_fails)
+		return -ENOMEM;
+	if (!sgt || fm->active)
+		atomic_inc(&current_driver->swap_in_bad_sgt);
+	fm->active = true;
+	atomic_inc(&current_driver->mapped);
+	return 0;
+}
+
+static void fake_unmap(struct drm_gem_shmem_shrinker_mapping *m)
+{
+	struct fake_mapping *fm = container_of(m, struct fake_mapping, reclaim);
+
+	fm->active = false;
+	atomic_inc(&current_driver->unmapped);
+}
+
 static const struct drm_gem_shmem_shrinker_ops fake_ops = {
 	.purge = fake_purge,
 	.evict = fake_evict,
 	.swap_in = fake_swap_in,
+	.map = fake_map,
+	.unmap = fake_unmap,
 };
 
 /* A driver's free path: drm_gem_shmem_release() untracks the object. */
@@ -303,6 +336,20 @@ static void test_register_bad_input(struct kunit *test)
 	partial.evict = NULL;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
 			-EINVAL);
+	partial = fake_ops;
+	partial.unmap = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
+			-EINVAL);
+	partial.map = NULL;
+	partial.evict = NULL;
+	partial.swap_in = NULL;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_register(drv->drm, &partial)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(drm_gem_shmem_shrinker_domain_create(NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(NULL), 0);
+	drm_gem_shmem_shrinker_job_end(NULL);
+	drm_gem_shmem_shrinker_domain_destroy(NULL);
+	drm_gem_shmem_shrinker_mapping_remove(NULL);
 	/* Teardown cannot fail; NULL is a no-op, as kfree(NULL). */
 	drm_gem_shmem_shrinker_unregister(NULL);
 	drm_gem_shmem_shrinker_suspend(NULL);
@@ -1196,6 +1243,229 @@ static void test_no_purge_callback(struct kunit *test)
 	drm_gem_object_put(&shmem->base);
 }
 
+/* A domain of the test's driver, destroyed at the test's end. */
+static struct drm_gem_shmem_shrinker_domain *new_domain(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *d;
+
+	d = drm_gem_shmem_shrinker_domain_create(drv->shrinker);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, d);
+	return d;
+}
+
+/* Map @shmem in @d as a driver does: add, then map, under the reservation. */
+static void map_in(struct kunit *test, struct drm_gem_shmem_shrinker_domain *d,
+		   struct drm_gem_shmem_object *shmem, struct fake_mapping *fm)
+{
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_mapping_add_locked(d, shmem, &fm->reclaim), 0);
+	KUNIT_EXPECT_NOT_NULL(test, shmem->pages);
+	fm->active = true;
+	dma_resv_unlock(shmem->base.resv);
+}
+
+/*
+ * An object mapped in a domain is not evicted while a job of the domain
+ * is counted; once the job ends it is, its mapping unmapped (keeping its
+ * place); the domain's next job swaps it in and maps it again, content
+ * intact, before the job is counted in.
+ */
+static void test_domain_job_holds_off_eviction(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *d = new_domain(test);
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct fake_mapping fm = {};
+
+	write_pattern(test, shmem, 0x51);
+	map_in(test, d, shmem, &fm);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+	KUNIT_EXPECT_TRUE(test, fm.active);
+	drm_gem_shmem_shrinker_job_end(d);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTED));
+	KUNIT_EXPECT_FALSE(test, fm.active);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->unmapped), 1);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), 0);
+	KUNIT_EXPECT_TRUE(test, fm.active);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->mapped), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->swap_in_bad_sgt), 0);
+	KUNIT_EXPECT_NE(test, state_of(test, shmem), STATE(EVICTED));
+	/* Nothing left on the domain's list: the next job swaps nothing in. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->mapped), 1);
+	drm_gem_shmem_shrinker_job_end(d);
+	drm_gem_shmem_shrinker_job_end(d);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0x51), 0);
+
+	drm_gem_shmem_shrinker_mapping_remove(&fm.reclaim);
+	drm_gem_shmem_shrinker_domain_destroy(d);
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * An object shared by two domains: a job in either keeps it; a job in the
+ * other domain after eviction maps it again in both; a CPU use swaps it in
+ * and maps it too (the shmem helpers bring the pages back).
+ */
+static void test_domain_shared_object(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *d1 = new_domain(test), *d2 = new_domain(test);
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct fake_mapping m1 = {}, m2 = {};
+
+	write_pattern(test, shmem, 0x62);
+	map_in(test, d1, shmem, &m1);
+	map_in(test, d2, shmem, &m2);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(d2), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true), 0);
+	drm_gem_shmem_shrinker_job_end(d2);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->unmapped), 2);
+
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(d1), 0);
+	KUNIT_EXPECT_TRUE(test, m1.active);
+	KUNIT_EXPECT_TRUE(test, m2.active);
+	drm_gem_shmem_shrinker_job_end(d1);
+
+	/* Evicted again; this time the CPU brings it back. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, shmem, 0x62), 0);
+	KUNIT_EXPECT_TRUE(test, m1.active);
+	KUNIT_EXPECT_TRUE(test, m2.active);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->mapped), 4);
+	/* ... and no job finds it on a list any more. */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(d2), 0);
+	drm_gem_shmem_shrinker_job_end(d2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&drv->mapped), 4);
+
+	drm_gem_shmem_shrinker_mapping_remove(&m1.reclaim);
+	drm_gem_shmem_shrinker_mapping_remove(&m2.reclaim);
+	drm_gem_shmem_shrinker_domain_destroy(d1);
+	drm_gem_shmem_shrinker_domain_destroy(d2);
+	drm_gem_object_put(&shmem->base);
+}
+
+/*
+ * A mapping that fails to map again: job_begin fails (the job is counted
+ * all the same), the object stays evicted with nothing mapped, and the
+ * next job maps it. An evicted DONTNEED object purged from swap leaves
+ * the domain's list: no job tries it again. Removing an evicted mapping
+ * takes it off the list.
+ */
+static void test_domain_failures_and_purge(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *d = new_domain(test);
+	struct drm_gem_shmem_object *a = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *b = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *c = new_tracked(test, OBJ_SIZE);
+	struct fake_mapping ma = {}, mb = {}, mc = {};
+
+	write_pattern(test, a, 0x73);
+	write_pattern(test, b, 0x74);
+	write_pattern(test, c, 0x75);
+	map_in(test, d, a, &ma);
+	map_in(test, d, b, &mb);
+	map_in(test, d, c, &mc);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 3 * OBJ_PAGES, true),
+			3 * OBJ_PAGES);
+
+	drv->map_fails = true;
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), -ENOMEM);
+	drv->map_fails = false;
+	drm_gem_shmem_shrinker_job_end(d);
+	KUNIT_EXPECT_EQ(test, state_of(test, a), STATE(EVICTED));
+	KUNIT_EXPECT_FALSE(test, ma.active);
+
+	/* b purged from swap, c's mapping removed while evicted. */
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(b, DONTNEED, NULL), 0);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false), 0);
+	KUNIT_EXPECT_EQ(test, state_of(test, b), STATE(PURGED));
+	drm_gem_shmem_shrinker_mapping_remove(&mc.reclaim);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(d), 0);
+	KUNIT_EXPECT_TRUE(test, ma.active);
+	KUNIT_EXPECT_FALSE(test, mb.active);
+	KUNIT_EXPECT_FALSE(test, mc.active);
+	KUNIT_EXPECT_EQ(test, state_of(test, c), STATE(EVICTED));
+	drm_gem_shmem_shrinker_job_end(d);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, a, 0x73), 0);
+	KUNIT_EXPECT_EQ(test, count_mismatches(test, c, 0x75), 0);
+
+	drm_gem_shmem_shrinker_mapping_remove(&ma.reclaim);
+	drm_gem_shmem_shrinker_mapping_remove(&mb.reclaim);
+	drm_gem_shmem_shrinker_domain_destroy(d);
+	drm_gem_object_put(&a->base);
+	drm_gem_object_put(&b->base);
+	drm_gem_object_put(&c->base);
+}
+
+/*
+ * Misuse of the domain ABI is refused and changes nothing: a mapping added
+ * twice (-EINVAL), untracking an object that has domain mappings (-EBUSY,
+ * with a warning), a job ended without its begin (a warning). Adding a
+ * mapping of a purged object fails (-ENODATA); of an untracked one does
+ * nothing.
+ */
+static void test_domain_misuse_refused(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *d = new_domain(test);
+	struct drm_gem_shmem_object *shmem = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *purged = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *untracked;
+	struct fake_mapping fm = {}, fp = {}, fu = {};
+
+	map_in(test, d, shmem, &fm);
+	dma_resv_lock(shmem->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_mapping_add_locked(d, shmem, &fm.reclaim),
+			-EINVAL);
+	dma_resv_unlock(shmem->base.resv);
+	kunit_warning_suppress(test) {
+		KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_untrack(shmem), -EBUSY);
+		drm_gem_shmem_shrinker_job_end(d);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 2);
+	}
+	KUNIT_EXPECT_EQ(test, state_of(test, shmem), STATE(EVICTABLE));
+
+	write_pattern(test, purged, 0x11);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_madvise(purged, DONTNEED, NULL), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, false),
+			OBJ_PAGES);
+	dma_resv_lock(purged->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_mapping_add_locked(d, purged, &fp.reclaim),
+			-ENODATA);
+	dma_resv_unlock(purged->base.resv);
+
+	untracked = drm_gem_shmem_create(drv->drm, OBJ_SIZE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, untracked);
+	dma_resv_lock(untracked->base.resv, NULL);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_mapping_add_locked(d, untracked, &fu.reclaim),
+			0);
+	KUNIT_EXPECT_NULL(test, fu.reclaim.shmem);
+	dma_resv_unlock(untracked->base.resv);
+	drm_gem_shmem_free(untracked);
+
+	drm_gem_shmem_shrinker_mapping_remove(&fm.reclaim);
+	drm_gem_shmem_shrinker_mapping_remove(&fp.reclaim);
+	/* Destroyed before its objects go: their mappings are removed. */
+	drm_gem_shmem_shrinker_domain_destroy(d);
+	drm_gem_object_put(&shmem->base);
+	drm_gem_object_put(&purged->base);
+}
+
 /*
  * Misuse of the ABI is refused with a warning and changes nothing:
  * untracking an object that userspace maps (its mappings hold no page
@@ -1293,6 +1563,10 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_counters_after_random_sequences),
 	KUNIT_CASE(test_unconverted_helpers_swap_in),
 	KUNIT_CASE(test_no_purge_callback),
+	KUNIT_CASE(test_domain_job_holds_off_eviction),
+	KUNIT_CASE(test_domain_shared_object),
+	KUNIT_CASE(test_domain_failures_and_purge),
+	KUNIT_CASE(test_domain_misuse_refused),
 	KUNIT_CASE(test_helpers_refuse_purged_content),
 	KUNIT_CASE(test_extra_page_use_never_purged),
 	KUNIT_CASE(test_evicted_dontneed_purged_from_swap),
