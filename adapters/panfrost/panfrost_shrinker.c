@@ -17,32 +17,32 @@
  *
  * - purge, of DONTNEED BOs, tears down the BO's mappings in every address
  *   space once no job references it, as panfrost's own shrinker did;
- * - eviction goes by file: a WILLNEED BO is evicted only while no job of any
- *   file that maps it is queued or running. Its mappings are unmapped, keep
- *   their GPU VA, and go on their address space's list of evicted mappings;
- * - before a file's next job is queued, every BO on that list is swapped in
- *   (panfrost_shrinker_job_begin()), which maps it again at the same GPU VA
- *   in every address space: the job sees all of the file's BOs, listed or
- *   not. Until the job is cleaned up, no BO of the file is evicted.
+ * - eviction goes by file: each file's GPU address space is a domain of the
+ *   shrinker core, and each mapping of a BO in one is the core's too
+ *   (&panfrost_gem_mapping.reclaim). The core evicts a WILLNEED BO only
+ *   while no job of any file that maps it is queued or running; it unmaps
+ *   the BO's mappings through panfrost_shrinker_unmap(), which keeps their
+ *   GPU VA, and before a file's next job is queued it swaps back in every
+ *   BO evicted from the file's address space (panfrost_shrinker_job_begin()),
+ *   mapping it again at the same GPU VA in every address space
+ *   (panfrost_shrinker_map()): the job sees all of the file's BOs, listed
+ *   or not. Until the job is cleaned up, no BO of the file is evicted.
  *
  * CPU access goes through the shmem helpers, which swap an evicted BO in by
- * themselves and call panfrost_shrinker_swap_in().
+ * themselves, and so map it again too.
  *
- * Every hardware access here (the MMU's flushes through its registers) is
- * inside drm_dev_enter()/drm_dev_exit(): once panfrost_remove() unplugged
- * the device, a swap-in (a CPU fault on a BO that userspace still maps)
- * brings the pages back for the CPU only, and reclaim leaves BOs alone.
+ * The MMU's flushes through its registers happen only inside
+ * drm_dev_enter() (panfrost_mmu_flush_range()): once panfrost_remove()
+ * unplugged the device, a swap-in (a CPU fault on a BO that userspace
+ * still maps) updates the page tables and nothing else.
  *
- * Locking: the core calls purge, evict and swap_in with the BO's reservation
- * held. Lock order: reservation, then &panfrost_gem_object.mappings.lock,
- * then &panfrost_mmu.reclaim.lock (a spinlock, never held across anything
- * that sleeps). Reclaim only trylocks the mappings lock: when it is
- * contended, the object is reported as such (-EAGAIN), not as busy.
+ * Locking: the core calls purge, map and unmap with the BO's reservation
+ * held. Lock order: reservation, then &panfrost_gem_object.mappings.lock
+ * (which purge only trylocks: when it is contended, the object is reported
+ * as such, -EAGAIN, not as busy).
  */
 
 #include <linux/dma-resv.h>
-#include <linux/list.h>
-#include <linux/spinlock.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -56,55 +56,14 @@
 
 MODULE_IMPORT_NS("DRM_GEM_SHMEM_SHRINKER");
 
-/* Whether @m is on its address space's list of evicted mappings. */
-static bool panfrost_shrinker_mapping_evicted(struct panfrost_gem_mapping *m)
-{
-	struct panfrost_mmu *mmu = m->mmu;
-	bool evicted;
-
-	spin_lock(&mmu->reclaim.lock);
-	evicted = !list_empty(&m->evicted_node);
-	spin_unlock(&mmu->reclaim.lock);
-	return evicted;
-}
-
 /*
- * Put @m on its address space's list of evicted mappings, unless a job of
- * that address space is counted. Returns whether it did.
- *
- * A submit counts its job and then reads the list, under the same lock: so
- * either the submit finds @m there, and swaps its BO in (waiting for the
- * reservation that eviction holds), or eviction sees the job and gives up.
- */
-static bool panfrost_shrinker_mark_evicted(struct panfrost_gem_mapping *m)
-{
-	struct panfrost_mmu *mmu = m->mmu;
-	bool idle;
-
-	spin_lock(&mmu->reclaim.lock);
-	idle = !mmu->reclaim.jobs;
-	if (idle)
-		list_add_tail(&m->evicted_node, &mmu->reclaim.evicted);
-	spin_unlock(&mmu->reclaim.lock);
-	return idle;
-}
-
-static void panfrost_shrinker_unmark_evicted(struct panfrost_gem_mapping *m)
-{
-	struct panfrost_mmu *mmu = m->mmu;
-
-	spin_lock(&mmu->reclaim.lock);
-	list_del_init(&m->evicted_node);
-	spin_unlock(&mmu->reclaim.lock);
-}
-
-/*
- * Take @bo's mappings lock for reclaim (reservation held), if the GPU is
+ * Take @bo's mappings lock for a purge (reservation held), if the GPU is
  * done with the BO. Its fences have signalled (the core waited for them);
  * what remains is a job that references it (from submit to cleanup), or a
  * mapping closed while a job or an ioctl still held it (only its last put
- * unmaps it, and no list leads to it). Returns 0 with the lock held,
- * -EAGAIN when the lock was contended, or -EBUSY.
+ * unmaps it, and the BO's list, which purge tears down, no longer leads to
+ * it). Returns 0 with the lock held, -EAGAIN when the lock was contended,
+ * or -EBUSY.
  */
 static int panfrost_shrinker_lock_idle(struct panfrost_gem_object *bo)
 {
@@ -122,110 +81,50 @@ static int panfrost_shrinker_lock_idle(struct panfrost_gem_object *bo)
  * The content goes for good: tear the BO's mappings down in every address
  * space (the GPU VA too: a job that still uses the BO faults on an address
  * no BO owns, as with panfrost's own shrinker), with the MMU flush. An
- * evicted BO's mappings are already unmapped and leave their lists.
+ * evicted BO's mappings are already unmapped; the core takes them off the
+ * lists of evicted mappings.
  */
 static int panfrost_shrinker_purge(struct drm_gem_shmem_object *shmem, bool can_block)
 {
 	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
-	struct panfrost_gem_mapping *m;
-	int ret, idx;
+	int ret;
 
-	if (!drm_dev_enter(shmem->base.dev, &idx))
-		return -EBUSY;
 	ret = panfrost_shrinker_lock_idle(bo);
 	if (ret)
-		goto out;
-	list_for_each_entry(m, &bo->mappings.list, node)
-		panfrost_shrinker_unmark_evicted(m);
+		return ret;
 	panfrost_gem_teardown_mappings_locked(bo);
 	mutex_unlock(&bo->mappings.lock);
-out:
-	drm_dev_exit(idx);
-	return ret;
+	return 0;
 }
 
 /*
- * The pages go to swap: unmap the BO from every address space that maps it,
- * with the MMU flush, keeping each mapping's GPU VA for swap-in. Only while
- * no job of any of those address spaces is counted.
+ * The BO is evicted (reservation held, no job of the mapping's address
+ * space counted): unmap it there, with the MMU flush, keeping its GPU VA.
  */
-static int panfrost_shrinker_evict(struct drm_gem_shmem_object *shmem, bool can_block)
+static void panfrost_shrinker_unmap(struct drm_gem_shmem_shrinker_mapping *r)
 {
-	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
-	struct panfrost_gem_mapping *m;
-	int ret, idx;
+	struct panfrost_gem_mapping *m = container_of(r, struct panfrost_gem_mapping, reclaim);
 
-	if (!drm_dev_enter(shmem->base.dev, &idx))
-		return -EBUSY;
-	ret = panfrost_shrinker_lock_idle(bo);
-	if (ret)
-		goto out_exit;
-	ret = -EBUSY;
-	list_for_each_entry(m, &bo->mappings.list, node) {
-		if (!panfrost_shrinker_mark_evicted(m)) {
-			/* A job of that file is queued or running. */
-			list_for_each_entry_continue_reverse(m, &bo->mappings.list, node)
-				panfrost_shrinker_unmark_evicted(m);
-			goto out;
-		}
-	}
-	list_for_each_entry(m, &bo->mappings.list, node) {
-		if (m->active)
-			panfrost_mmu_unmap(m);
-	}
-	ret = 0;
-out:
-	mutex_unlock(&bo->mappings.lock);
-out_exit:
-	drm_dev_exit(idx);
-	return ret;
+	if (m->active)
+		panfrost_mmu_unmap(m);
 }
 
 /*
  * The pages of an evicted BO are back (reservation held): map it again at
- * the same GPU VA in every address space that maps it, from @sgt (the
- * table that panfrost_mmu_map_locked() gets again), and take its mappings
- * off the evicted lists. On failure, nothing stays mapped and
- * the BO stays evicted. Once the device is unplugged, the pages are back
- * for the CPU only: the mappings stay down, and no job can run any more.
+ * its GPU VA in the mapping's address space, from the BO's table (@sgt,
+ * which panfrost_mmu_map_locked() gets again).
  */
-static int panfrost_shrinker_swap_in(struct drm_gem_shmem_object *shmem,
-				     struct sg_table *sgt)
+static int panfrost_shrinker_map(struct drm_gem_shmem_shrinker_mapping *r, struct sg_table *sgt)
 {
-	struct panfrost_gem_object *bo = to_panfrost_bo(&shmem->base);
-	struct panfrost_gem_mapping *m;
-	int ret = 0, idx;
+	struct panfrost_gem_mapping *m = container_of(r, struct panfrost_gem_mapping, reclaim);
 
-	dma_resv_assert_held(shmem->base.resv);
-	if (!drm_dev_enter(shmem->base.dev, &idx))
-		return 0;
-	mutex_lock(&bo->mappings.lock);
-	list_for_each_entry(m, &bo->mappings.list, node) {
-		if (m->active)
-			continue;
-		ret = panfrost_mmu_map_locked(m);
-		if (ret)
-			break;
-	}
-	if (ret) {
-		/* The ones this call mapped: still on the evicted lists. */
-		list_for_each_entry_continue_reverse(m, &bo->mappings.list, node) {
-			if (m->active && panfrost_shrinker_mapping_evicted(m))
-				panfrost_mmu_unmap(m);
-		}
-	} else {
-		list_for_each_entry(m, &bo->mappings.list, node)
-			panfrost_shrinker_unmark_evicted(m);
-	}
-	mutex_unlock(&bo->mappings.lock);
-	drm_dev_exit(idx);
-	return ret;
+	return m->active ? 0 : panfrost_mmu_map_locked(m);
 }
 
 static const struct drm_gem_shmem_shrinker_ops panfrost_shrinker_ops = {
 	.purge = panfrost_shrinker_purge,
-	.evict = panfrost_shrinker_evict,
-	.swap_in = panfrost_shrinker_swap_in,
+	.map = panfrost_shrinker_map,
+	.unmap = panfrost_shrinker_unmap,
 };
 
 /**
@@ -275,6 +174,36 @@ void panfrost_shrinker_suspend(struct panfrost_device *pfdev)
 void panfrost_shrinker_resume(struct panfrost_device *pfdev)
 {
 	drm_gem_shmem_shrinker_resume(pfdev->shrinker);
+}
+
+/**
+ * panfrost_shrinker_mmu_init - Give a new GPU address space to the shrinker
+ * @mmu: The address space, before any BO is mapped in it.
+ *
+ * Returns: 0 or a negative errno.
+ */
+int panfrost_shrinker_mmu_init(struct panfrost_mmu *mmu)
+{
+	struct drm_gem_shmem_shrinker_domain *d;
+
+	/* Not registered (a KUnit device): nothing is tracked. */
+	if (!mmu->pfdev->shrinker)
+		return 0;
+	d = drm_gem_shmem_shrinker_domain_create(mmu->pfdev->shrinker);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	mmu->reclaim = d;
+	return 0;
+}
+
+/**
+ * panfrost_shrinker_mmu_fini - A GPU address space goes
+ * @mmu: The address space, its last job and mapping gone.
+ */
+void panfrost_shrinker_mmu_fini(struct panfrost_mmu *mmu)
+{
+	drm_gem_shmem_shrinker_domain_destroy(mmu->reclaim);
+	mmu->reclaim = NULL;
 }
 
 /**
@@ -340,42 +269,6 @@ struct sg_table *panfrost_shrinker_get_pages_sgt_locked(struct panfrost_gem_obje
 	return drm_gem_shmem_shrinker_get_pages_sgt_locked(&bo->base);
 }
 
-/*
- * Swap in the BO of an evicted mapping that the caller holds a reference
- * to, for a job of the mapping's address space.
- */
-static int panfrost_shrinker_swap_in_mapping(struct panfrost_gem_mapping *m)
-{
-	struct panfrost_gem_object *bo = m->obj;
-	struct drm_gem_shmem_object *shmem = &bo->base;
-	int ret;
-
-	ret = dma_resv_lock_interruptible(shmem->base.resv, NULL);
-	if (ret)
-		return ret;
-	ret = drm_gem_shmem_shrinker_swap_in_locked(shmem);
-	mutex_lock(&bo->mappings.lock);
-	if (!ret && panfrost_shrinker_mapping_evicted(m) && !m->active) {
-		/*
-		 * A mapping that its file closed while a job or an ioctl held
-		 * it is off its BO's list, which swap-in walks. The job that
-		 * holds it maps the BO there until its last put: map it now.
-		 */
-		ret = panfrost_mmu_map_locked(m);
-	}
-	/*
-	 * Purged meanwhile (-ENODATA): nothing to map, as for a purged BO
-	 * that the job lists. Either way the mapping leaves the list.
-	 */
-	if (!ret || ret == -ENODATA) {
-		panfrost_shrinker_unmark_evicted(m);
-		ret = 0;
-	}
-	mutex_unlock(&bo->mappings.lock);
-	dma_resv_unlock(shmem->base.resv);
-	return ret;
-}
-
 /**
  * panfrost_shrinker_job_begin - Count a job and swap in its file's BOs
  * @job: A job about to be pushed, its BOs looked up.
@@ -389,32 +282,8 @@ static int panfrost_shrinker_swap_in_mapping(struct panfrost_gem_mapping *m)
  */
 int panfrost_shrinker_job_begin(struct panfrost_job *job)
 {
-	struct panfrost_mmu *mmu = job->mmu;
-	int ret = 0;
-
-	job->reclaim_mmu = panfrost_mmu_ctx_get(mmu);
-	/* The count and the first look at the list share one critical section. */
-	spin_lock(&mmu->reclaim.lock);
-	mmu->reclaim.jobs++;
-	while (!ret) {
-		struct panfrost_gem_mapping *m = NULL, *iter;
-
-		list_for_each_entry(iter, &mmu->reclaim.evicted, evicted_node) {
-			/* A mapping whose last put runs leaves the list by itself. */
-			if (kref_get_unless_zero(&iter->refcount)) {
-				m = iter;
-				break;
-			}
-		}
-		spin_unlock(&mmu->reclaim.lock);
-		if (!m)
-			return ret;
-		ret = panfrost_shrinker_swap_in_mapping(m);
-		panfrost_gem_mapping_put(m);
-		spin_lock(&mmu->reclaim.lock);
-	}
-	spin_unlock(&mmu->reclaim.lock);
-	return ret;
+	job->reclaim_mmu = panfrost_mmu_ctx_get(job->mmu);
+	return drm_gem_shmem_shrinker_job_begin(job->mmu->reclaim);
 }
 
 /**
@@ -449,9 +318,7 @@ void panfrost_shrinker_job_end(struct panfrost_job *job)
 
 	if (!mmu)
 		return;
-	spin_lock(&mmu->reclaim.lock);
-	mmu->reclaim.jobs--;
-	spin_unlock(&mmu->reclaim.lock);
+	drm_gem_shmem_shrinker_job_end(mmu->reclaim);
 	job->reclaim_mmu = NULL;
 	panfrost_mmu_ctx_put(mmu);
 }
@@ -461,9 +328,9 @@ void panfrost_shrinker_job_end(struct panfrost_job *job)
  * @m: The mapping, just taken off its BO's list (mappings lock held).
  *
  * A job or an ioctl may still hold it: until its last put unmaps it, the
- * BO is not reclaimed. If the BO was evicted before, the mapping stays on
- * its address space's list of evicted mappings, and the next job there
- * maps it again (panfrost_shrinker_swap_in_mapping()).
+ * BO is not purged (the BO's list, which purge tears down, no longer leads
+ * to it). The shrinker core keeps it until then: eviction unmaps it and
+ * the next job of its address space maps it again.
  */
 void panfrost_shrinker_mapping_close(struct panfrost_gem_mapping *m)
 {
@@ -474,13 +341,14 @@ void panfrost_shrinker_mapping_close(struct panfrost_gem_mapping *m)
 
 /**
  * panfrost_shrinker_mapping_release - A mapping's last reference is gone
- * @m: The mapping, torn down (unmapped, its GPU VA freed).
+ * @m: The mapping, about to be torn down (unmapped, its GPU VA freed): the
+ *     shrinker core lets go of it first.
  */
 void panfrost_shrinker_mapping_release(struct panfrost_gem_mapping *m)
 {
 	struct panfrost_gem_object *bo = m->obj;
 
-	panfrost_shrinker_unmark_evicted(m);
+	drm_gem_shmem_shrinker_mapping_remove(&m->reclaim);
 	if (m->closed) {
 		mutex_lock(&bo->mappings.lock);
 		bo->mappings.closed--;

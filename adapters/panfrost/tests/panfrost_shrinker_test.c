@@ -392,22 +392,33 @@ static void pst_test_busy_bo_not_reclaimed(struct kunit *test)
 
 /*
  * A mapping that a file closed while a job or an ioctl still holds it stays
- * mapped until its last put, and no list leads to it: the BO is left alone
- * until then.
+ * the shrinker core's until its last put: while a job of its address space
+ * is counted the BO stays; otherwise eviction unmaps it with the others,
+ * and the next job there maps it again. After its last put the BO is
+ * evicted from the other file only.
  */
 static void pst_test_closed_mapping_still_held(struct kunit *test)
 {
 	struct drm_file *files[2] = { panfrost_kunit_file(test), panfrost_kunit_file(test) };
 	struct panfrost_gem_object *bo;
 	struct panfrost_gem_mapping *held;
+	struct panfrost_job *job;
 	u32 handles[2];
 
 	bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, files, 2, handles);
 	held = panfrost_kunit_mapping(test, bo, files[1]);
 	KUNIT_ASSERT_EQ(test, drm_gem_handle_delete(files[1], handles[1]), 0);
 
+	job = pst_job_begin(test, files[1]);
 	pst_scan(test, true);
 	KUNIT_EXPECT_TRUE(test, pst_resident(test, bo));
+	KUNIT_EXPECT_EQ(test, panfrost_kunit_pages_mapped_right(held), PST_PAGES);
+	pst_job_end_now(test, job);
+
+	pst_scan(test, true);
+	KUNIT_EXPECT_EQ(test, pst_state(test, bo), DRM_GEM_SHMEM_SHRINKER_STATE_EVICTED);
+	KUNIT_EXPECT_FALSE(test, held->active);
+	pst_job_begin(test, files[1]);
 	KUNIT_EXPECT_EQ(test, panfrost_kunit_pages_mapped_right(held), PST_PAGES);
 
 	panfrost_gem_mapping_put(held);
@@ -454,8 +465,9 @@ static void pst_test_heap_and_exported_untouched(struct kunit *test)
 }
 
 /*
- * Reclaim trylocks the BO's mappings lock: when another thread holds it,
+ * A purge trylocks the BO's mappings lock: when another thread holds it,
  * the BO is counted as contended (the kernel comes back), not as busy.
+ * (Eviction does not take it: the core walks the mappings it was given.)
  */
 static void pst_test_contended_not_busy(struct kunit *test)
 {
@@ -463,11 +475,14 @@ static void pst_test_contended_not_busy(struct kunit *test)
 	struct drm_file *file = panfrost_kunit_file(test);
 	struct panfrost_gem_object *bo;
 	struct drm_gem_shmem_shrinker_stats before, after;
+	u32 retained, handle;
 
-	bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, &file, 1, NULL);
+	bo = panfrost_kunit_bo(test, PST_PAGES * PAGE_SIZE, PANFROST_BO_NOEXEC, &file, 1, &handle);
+	KUNIT_ASSERT_EQ(test, panfrost_kunit_madvise(file, handle, PANFROST_MADV_DONTNEED,
+						     &retained), 0);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get_stats(pfdev->shrinker, &before), 0);
 	mutex_lock(&bo->mappings.lock);
-	pst_scan(test, true);
+	pst_scan(test, false);
 	mutex_unlock(&bo->mappings.lock);
 	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_get_stats(pfdev->shrinker, &after), 0);
 	KUNIT_EXPECT_TRUE(test, pst_resident(test, bo));
@@ -478,11 +493,11 @@ static void pst_test_contended_not_busy(struct kunit *test)
 /*
  * A file closes its handle of an evicted BO while a job (from its submit's
  * BO lookup to its cleanup) or an ioctl still holds the file's mapping:
- * the mapping is off the BO's list, but still on its address space's list
- * of evicted mappings. Whatever brings the BO back first, that file's next
- * job or a CPU fault through another file, the job that holds the mapping
- * finds the BO mapped there, and nothing warns (a warning here is one that
- * userspace can trigger).
+ * the mapping is off the BO's list, but still the shrinker core's.
+ * Whatever brings the BO back first, that file's next job or a CPU fault
+ * through another file, the job that holds the mapping finds the BO mapped
+ * there, and nothing warns (a warning here is one that userspace can
+ * trigger).
  */
 static void pst_test_closed_mapping_of_evicted_bo(struct kunit *test)
 {
@@ -510,7 +525,7 @@ static void pst_test_closed_mapping_of_evicted_bo(struct kunit *test)
 							 DRM_GEM_SHMEM_SHRINKER_USE_VMAP), 0);
 	drm_gem_shmem_shrinker_put(&bos[1]->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
 	KUNIT_EXPECT_EQ(test, pst_files_mapped_right(test, bos[1], files, 1), 1);
-	KUNIT_EXPECT_FALSE(test, held[1]->active);
+	KUNIT_EXPECT_TRUE(test, held[1]->active);
 
 	kunit_warning_suppress(test) {
 		pst_job_begin(test, files[1]);
@@ -527,9 +542,10 @@ static void pst_test_closed_mapping_of_evicted_bo(struct kunit *test)
 
 /*
  * After panfrost_remove() unplugged the device, a CPU fault on an evicted
- * BO that userspace still maps brings the pages back for the CPU and
- * touches no register (the MMU's would be flushed for a bound address
- * space): the GPU and its register window are gone.
+ * BO that userspace still maps brings the pages back, maps them in the
+ * page tables (memory) and touches no register (the MMU's would be
+ * flushed for a bound address space): the GPU and its register window
+ * are gone.
  */
 static void pst_test_unplugged_swap_in_leaves_gpu_alone(struct kunit *test)
 {
@@ -562,7 +578,7 @@ static void pst_test_unplugged_swap_in_leaves_gpu_alone(struct kunit *test)
 	drm_gem_shmem_shrinker_put(&bo->base, DRM_GEM_SHMEM_SHRINKER_USE_VMAP);
 	KUNIT_EXPECT_EQ(test, readl(pfdev->iomem + AS_LOCKADDR_LO(as)), canary);
 	KUNIT_EXPECT_EQ(test, readl(pfdev->iomem + AS_COMMAND(as)), canary);
-	KUNIT_EXPECT_FALSE(test, m->active);
+	KUNIT_EXPECT_EQ(test, panfrost_kunit_pages_mapped_right(m), PST_PAGES);
 	KUNIT_EXPECT_EQ(test, pst_pattern(bo, 0xe4, false), 0);
 	panfrost_gem_mapping_put(m);
 	panfrost_mmu_as_put(pfdev, priv->mmu);
