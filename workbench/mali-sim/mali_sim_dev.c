@@ -15,15 +15,18 @@
  * - a platform device for that node, with the window and the lines as its
  *   resources: panfrost's dt_match finds it and panfrost_probe() runs.
  *
- * What panfrost's probe gets from this machine instead of a board: no clock
- * (CONFIG_COMMON_CLK off: devm_clk_get() gives the NULL clock), no
- * regulators (CONFIG_REGULATOR off: stubs), no operating points (no table,
+ * What panfrost's probe gets from this machine instead of a board: a
+ * fixed 200 MHz clock looked up by the device's name (with
+ * CONFIG_COMMON_CLK, which the kit's kernel has for lima; without it
+ * devm_clk_get() gives the NULL clock), no regulators (CONFIG_REGULATOR off: stubs), no operating points (no table,
  * so devfreq stays off), no resets, no power domains, no IOMMU (DMA
  * addresses are physical ones). docs/panfrost.md lists it.
  *
  * Test infrastructure only: CONFIG_DRM_MALI_SIM.
  */
 
+#include <linux/clk-provider.h>
+#include <linux/clkdev.h>
 #include <linux/interrupt.h>
 #include <linux/ioport.h>
 #include <linux/irq.h>
@@ -99,6 +102,28 @@ static int mali_sim_add_node(struct mali_sim *sim, phys_addr_t phys)
 	return err;
 }
 
+/*
+ * The GPU's clock, as a board's clock controller gives it: panfrost's probe
+ * takes it with devm_clk_get(dev, NULL) and reads its rate. It lives as
+ * long as the simulated GPU: for good, once added (also when adding the
+ * device fails after it: an unused fixed clock).
+ */
+static int mali_sim_add_clock(void)
+{
+	struct clk_hw *hw;
+	int err;
+
+	if (!IS_ENABLED(CONFIG_COMMON_CLK))
+		return 0;
+	hw = clk_hw_register_fixed_rate(NULL, "mali-sim-gpu", NULL, 0, 200000000);
+	if (IS_ERR(hw))
+		return PTR_ERR(hw);
+	err = clk_hw_register_clkdev(hw, NULL, "mali-sim");
+	if (err)
+		clk_hw_unregister_fixed_rate(hw);
+	return err;
+}
+
 static int mali_sim_add_device(struct mali_sim *sim, phys_addr_t phys)
 {
 	struct resource res[1 + MALI_SIM_IRQS] = {
@@ -170,6 +195,9 @@ static int __init mali_sim_init(void)
 		goto err_domain;
 	}
 
+	err = mali_sim_add_clock();
+	if (err)
+		goto err_gpu;
 	err = mali_sim_add_node(sim, phys);
 	if (err)
 		goto err_gpu;
