@@ -105,7 +105,7 @@ modular)
 	mkdir -p "$BUILD"
 	step "the kit in a modular configuration: $BUILD"
 	frag=$BUILD/kit-fragment.config
-	sed -E -e 's/^CONFIG_(DRM|DRM_VIRTIO_GPU|DRM_PANFROST|DRM_GEM_SHMEM_SHRINKER)=y$/CONFIG_\1=m/' \
+	sed -E -e 's/^CONFIG_(DRM|DRM_VIRTIO_GPU|DRM_PANFROST|DRM_LIMA|DRM_GEM_SHMEM_SHRINKER)=y$/CONFIG_\1=m/' \
 		-e '/KUNIT/d' -e '/MALI_SIM/d' "$@" >"$frag"
 	printf '%s\n' CONFIG_DRM_GEM_SHMEM_HELPER=m >>"$frag"
 	kmake -s KCONFIG_ALLCONFIG="$frag" allnoconfig >/dev/null
