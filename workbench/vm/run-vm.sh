@@ -57,9 +57,20 @@ fi
 # with interrupts on; a timer interrupt in that window makes KASAN take
 # every direct-map address for a wild access (upstream, seen in 2 of 20
 # boots of make kunit-repeat on a loaded host).
+#
+# tsc=nowatchdog: no clocksource watchdog on the TSC. 7.3's watchdog reads a
+# remote CPU's clock through an IPI and waits for it with interrupts off,
+# bounded by ktime_get_raw_fast_ns(); in early boot the timekeeper still
+# runs on jiffies, which the waiting CPU itself would advance, so the bound
+# never expires. When the remote CPU sits in stop_machine (interrupts off,
+# waiting for the first CPU) both wait for good: two guests hung so right
+# after "smpboot: Total of 2 processors activated" (hang-watch, LOG.vcpus:
+# CPU0 in watchdog_check_skew() from clocksource_watchdog(), CPU1 in
+# multi_cpu_stop()); upstream, not the kit's. TCG's TSC follows the host's
+# clock: nothing for the watchdog to catch.
 qemu=("${wrap[@]}" qemu-system-x86_64 -accel tcg -cpu max,la57=off -smp 2 -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 $append"
+	-append "console=ttyS0 panic=-1 tsc=nowatchdog $append"
 	-device "$gpu" "${disk[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-d guest_errors -D "$log.qemu"
