@@ -834,11 +834,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_domain_destroy(
     // SAFETY: The reference that domain_create() gave the driver.
     let d = unsafe { Arc::from_raw(d.cast::<Domain>().cast_const()) };
     if d.jobs() > 0 {
-        kernel::pr_err!("domain destroyed with jobs counted\n");
-        kernel::warn_flags!(
-            file!(),
-            bindings::BUGFLAG_ONCE | kernel::bug::bugflag_taint(bindings::TAINT_WARN)
-        );
+        misuse!("domain destroyed with jobs counted", EBUSY.into());
     }
 }
 

@@ -237,8 +237,10 @@ fn reclaim_one(
         // The device stops using the pages through any domain mapping.
         Event::Evict => domain::unmap_all(o, &ops),
         // Purged from swap: its mappings leave the lists for good (the
-        // driver's purge tore them down).
-        _ => domain::unmark_evicted(o),
+        // driver's purge tore them down). A resident object's mappings are
+        // on no list: nothing to take, and no domain lock on this path.
+        _ if !resident => domain::unmark_evicted(o),
+        _ => {}
     }
     // SAFETY: The driver tore its access down; a resident object holds
     // the shrinker's use of the pages.

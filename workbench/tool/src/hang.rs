@@ -12,8 +12,12 @@
 use crate::monitor::Monitor;
 use std::time::{Duration, Instant};
 
-/// Kernel text symbols of a System.map, sorted by address.
-pub struct Symbols(Vec<(u64, String)>);
+/// Kernel text symbols of a System.map, sorted by address, and the
+/// kernel's text range (`_stext` to `_etext`; empty without them).
+pub struct Symbols {
+    syms: Vec<(u64, String)>,
+    text: core::ops::Range<u64>,
+}
 
 impl Symbols {
     /// The text symbols (types t, T, w, W) of `system_map`.
@@ -28,19 +32,24 @@ impl Symbols {
             })
             .collect();
         syms.sort();
-        Self(syms)
+        let bound = |name| crate::kmemleak::symbol(system_map, name).unwrap_or(0);
+        Self {
+            syms,
+            text: bound("_stext")..bound("_etext"),
+        }
     }
 
-    /// `symbol+0xoffset` for an address inside the kernel's text (between
-    /// `_stext` and `_etext`), None for anything else.
+    /// `symbol+0xoffset` for an address inside the kernel's text, None for
+    /// anything else.
     pub fn name(&self, addr: u64) -> Option<String> {
-        let bound = |n: &str| self.0.iter().find(|(_, s)| s == n).map(|(a, _)| *a);
-        let (start, end) = (bound("_stext")?, bound("_etext")?);
-        if !(start..end).contains(&addr) {
+        if !self.text.contains(&addr) {
             return None;
         }
-        let i = self.0.partition_point(|(a, _)| *a <= addr).checked_sub(1)?;
-        let (base, name) = &self.0[i];
+        let i = self
+            .syms
+            .partition_point(|(a, _)| *a <= addr)
+            .checked_sub(1)?;
+        let (base, name) = &self.syms[i];
         Some(format!("{name}+{:#x}", addr - base))
     }
 }
