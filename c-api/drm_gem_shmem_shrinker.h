@@ -123,6 +123,11 @@ struct drm_gem_shmem_shrinker_mapping {
 	 * @shmem: The object, while the mapping is added.
 	 */
 	struct drm_gem_shmem_object *shmem;
+	/**
+	 * @jobs_seen: The domain's count of begun jobs when reclaim last
+	 * looked at the object (under the domain's lock).
+	 */
+	u64 jobs_seen;
 };
 
 /**

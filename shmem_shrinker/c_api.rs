@@ -63,6 +63,9 @@ pub struct drm_gem_shmem_shrinker_mapping {
     pub domain: *mut drm_gem_shmem_shrinker_domain,
     /// @shmem: The object, while the mapping is added.
     pub shmem: *mut bindings::drm_gem_shmem_object,
+    /// @jobs_seen: The domain's count of begun jobs when reclaim last
+    /// looked at the object (under the domain's lock).
+    pub jobs_seen: u64,
 }
 
 /// struct drm_gem_shmem_shrinker_ops - Driver callbacks of the shrinker

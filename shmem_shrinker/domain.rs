@@ -28,12 +28,18 @@
 //! lock: a driver adds a mapping before it maps it and removes it after it
 //! unmapped it for good, both with the reservation held.
 //!
+//! The rules themselves (the job count, all-or-nothing marking, the
+//! swap-in loop of a job's begin) are kernel-free, in `domain_rules.rs`,
+//! and tested on the host against a model; this file gives them the
+//! kernel's locks, lists and objects.
+//!
 //! Lock order: the reservation lock, then a domain's lock (a spinlock,
 //! never held across anything that sleeps). [`Domain::job_begin`] drops
 //! the domain's lock before it takes a reservation.
 
 use crate::c_api::drm_gem_shmem_shrinker_mapping as Mapping;
 use crate::device::Ops;
+use crate::domain_rules::{self, Jobs};
 use crate::object::{Locked, OpError};
 use crate::state;
 use kernel::{
@@ -59,7 +65,7 @@ type Shmem = bindings::drm_gem_shmem_object;
 pub(crate) struct Domain {
     /// Jobs counted by [`Domain::job_begin`] and not yet ended.
     #[pin]
-    jobs: SpinLock<usize>,
+    jobs: SpinLock<Jobs>,
     /// Mappings of evicted objects, under `jobs`' lock.
     #[pin]
     evicted: Opaque<bindings::list_head>,
@@ -75,7 +81,7 @@ impl Domain {
     pub(crate) fn new() -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Self {
-                jobs <- new_spinlock!(0, "drm_gem_shmem_shrinker_domain"),
+                jobs <- new_spinlock!(Jobs::new(), "drm_gem_shmem_shrinker_domain"),
                 // SAFETY: `INIT_LIST_HEAD` initialises the list in place.
                 evicted <- Opaque::ffi_init(|p| unsafe { bindings::INIT_LIST_HEAD(p) }),
             }),
@@ -85,53 +91,52 @@ impl Domain {
 
     /// Jobs counted now.
     pub(crate) fn jobs(&self) -> usize {
-        *self.jobs.lock()
+        self.jobs.lock().count()
     }
 
     /// Count a job in, then swap in every object that has a mapping on the
-    /// domain's list of evicted mappings. The job is counted even when this
-    /// fails; [`Domain::job_end`] ends it either way.
+    /// domain's list of evicted mappings. The job is counted even when a
+    /// swap-in fails; [`Domain::job_end`] ends it either way.
     pub(crate) fn job_begin(&self) -> Result {
-        let mut jobs = self.jobs.lock();
-        *jobs = jobs.checked_add(1).ok_or(EOVERFLOW)?;
-        loop {
-            // SAFETY: The list is initialised and `jobs` is locked.
-            let first = unsafe { (*self.evicted.get()).next };
-            if core::ptr::eq(first, self.evicted.get()) {
-                return Ok(());
-            }
-            // SAFETY: A linked entry is the `evicted_link` of a linked
-            // mapping, whose object the driver's mapping holds a reference
-            // to until it removes the mapping (under this lock too).
-            let shmem = unsafe {
-                let m = kernel::container_of!(first, Mapping, evicted_link);
-                let shmem = (*m).shmem;
-                bindings::drm_gem_object_get(&raw mut (*shmem).base);
-                shmem
-            };
-            drop(jobs);
-            let ret = swap_in_for_job(shmem);
-            // SAFETY: The reference taken above; nothing is locked here,
-            // so the driver's free path may run.
-            unsafe { bindings::drm_gem_object_put(&raw mut (*shmem).base) };
-            ret?;
-            jobs = self.jobs.lock();
+        domain_rules::begin_job(
+            || self.jobs.lock().begin().map_err(|_| EOVERFLOW),
+            || self.first_evicted(),
+            |shmem| {
+                let ret = swap_in_for_job(shmem);
+                // SAFETY: The reference `first_evicted` took; nothing is
+                // locked here, so the driver's free path may run.
+                unsafe { bindings::drm_gem_object_put(&raw mut (*shmem).base) };
+                ret
+            },
+        )
+    }
+
+    /// The object of the first mapping on the domain's list of evicted
+    /// mappings, with a reference taken, or `None` when the list is empty.
+    fn first_evicted(&self) -> Option<*mut Shmem> {
+        let _jobs = self.jobs.lock();
+        // SAFETY: The list is initialised and `jobs` is locked.
+        let first = unsafe { (*self.evicted.get()).next };
+        if core::ptr::eq(first, self.evicted.get()) {
+            return None;
         }
+        // SAFETY: A linked entry is the `evicted_link` of a linked mapping,
+        // whose object the driver's mapping holds a reference to until it
+        // removes the mapping (under this lock too).
+        Some(unsafe {
+            let m = kernel::container_of!(first, Mapping, evicted_link);
+            let shmem = (*m).shmem;
+            bindings::drm_gem_object_get(&raw mut (*shmem).base);
+            shmem
+        })
     }
 
     /// A job counted by [`Domain::job_begin`] ended. An end without its
     /// begin is a driver bug: reported, and nothing changes.
     pub(crate) fn job_end(&self) {
-        let mut jobs = self.jobs.lock();
-        match jobs.checked_sub(1) {
-            Some(n) => *jobs = n,
-            None => {
-                drop(jobs);
-                misuse!(
-                    "job_end without job_begin",
-                    OpError::State(state::Error::NotHeld)
-                );
-            }
+        let ended = self.jobs.lock().end();
+        if let Err(e) = ended {
+            misuse!("job_end without job_begin", OpError::State(e));
         }
     }
 }
@@ -189,20 +194,37 @@ unsafe fn domain_of<'a>(m: *mut Mapping) -> &'a Domain {
 /// none of those domains has a job counted; otherwise change nothing.
 /// Returns whether it did.
 pub(crate) fn mark_evicted(o: &Locked) -> bool {
+    domain_rules::mark_all(
+        mappings(o),
+        |m| {
+            // SAFETY: Linked mapping, object locked.
+            let d = unsafe { domain_of(m) };
+            let jobs = d.jobs.lock();
+            if jobs.allows_eviction() {
+                // SAFETY: The list is `d`'s, locked; the link is
+                // initialised and on no list (an object's mappings are
+                // marked all at once).
+                unsafe { bindings::list_add_tail(&raw mut (*m).evicted_link, d.evicted.get()) };
+            }
+            jobs.allows_eviction()
+        },
+        || unmark_evicted(o),
+    )
+}
+
+/// Whether a job began in one of `o`'s domains since reclaim last looked
+/// (rule 4 of `domain_rules.rs`: a job is a use of every object mapped in
+/// its domain); every mapping's mark is brought up to date.
+pub(crate) fn take_used_by_jobs(o: &Locked) -> bool {
+    let mut used = false;
     for m in mappings(o) {
         // SAFETY: Linked mapping, object locked.
         let d = unsafe { domain_of(m) };
         let jobs = d.jobs.lock();
-        if *jobs > 0 {
-            drop(jobs);
-            unmark_evicted(o);
-            return false;
-        }
-        // SAFETY: The list is `d`'s, locked; the link is initialised and on
-        // no list (an object's mappings are marked all at once).
-        unsafe { bindings::list_add_tail(&raw mut (*m).evicted_link, d.evicted.get()) };
+        // SAFETY: The mark is changed only under the domain's lock.
+        used |= jobs.take_begun_since(unsafe { &mut (*m).jobs_seen });
     }
-    true
+    used
 }
 
 /// Take every mapping of `o` off its domain's list of evicted mappings
@@ -267,6 +289,7 @@ pub(crate) unsafe fn add(o: &mut Locked, d: &Arc<Domain>, m: *mut Mapping) -> Re
         bindings::INIT_LIST_HEAD(&raw mut (*m).evicted_link);
         (*m).domain = Arc::into_raw(d.clone()).cast_mut().cast();
         (*m).shmem = o.shmem();
+        (*m).jobs_seen = d.jobs.lock().seen();
         (*m).next = (*head).cast();
         *head = m.cast();
     }

@@ -18,6 +18,9 @@
 //! - `object.rs`: the state inside each GEM shmem object, under its
 //!   reservation lock, and every operation on it, including the hooks the
 //!   shmem helpers call (swap-in, mmap, release);
+//! - `domain.rs`: GPU address spaces: job counts, evicted mappings, the
+//!   driver's map/unmap; its rules are in `domain_rules.rs` (also
+//!   host-tested);
 //! - `device.rs`: one device's shrinker: reclaim lists (`drm_gem_lru`),
 //!   deferred puts, teardown; the lock order is written down there;
 //! - `reclaim.rs`: the kernel shrinker's callbacks and the scan loop;
@@ -40,8 +43,10 @@ mod c_api;
 mod debugfs;
 mod device;
 mod domain;
-// `state` and `policy` are also the host crate's API (shmem_shrinker/host.rs),
-// hence `pub` items that are crate-private here.
+// `domain_rules`, `state` and `policy` are also the host crate's API
+// (shmem_shrinker/host.rs), hence `pub` items that are crate-private here.
+#[allow(unreachable_pub)]
+mod domain_rules;
 #[allow(unreachable_pub)]
 mod policy;
 mod reclaim;

@@ -9,6 +9,7 @@
 
 #![no_std]
 
+pub mod domain_rules;
 pub mod policy;
 pub mod state;
 

@@ -175,11 +175,16 @@ fn reclaim_one(
         }
         return Err(Skip::Busy);
     }
-    if t.take_referenced() {
-        return Err(Skip::Referenced);
-    }
+    let referenced = t.take_referenced();
     let pages = t.pages();
     let resident = t.state().is_resident();
+    // A job of one of its domains is a use of the object too (rule 4 of
+    // `domain_rules.rs`): idle domains' objects go first. Both marks are
+    // taken at once, so that the object is passed over once.
+    let used_by_jobs = l.event() == Event::Evict && domain::take_used_by_jobs(o);
+    if referenced || used_by_jobs {
+        return Err(Skip::Referenced);
+    }
     let ops = dev.ops;
     // SAFETY: Live object, lock held.
     let (shared, idle) = unsafe {

@@ -1311,6 +1311,57 @@ static void test_domain_job_holds_off_eviction(struct kunit *test)
 }
 
 /*
+ * A job is a use of every object mapped in its domain, listed in it or
+ * not: reclaim takes an idle domain's object first and the other only when
+ * asked for more, or at the next scan (the mark is taken once).
+ */
+static void test_domain_idle_domain_first(struct kunit *test)
+{
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *busy = new_domain(test), *idle = new_domain(test);
+	struct drm_gem_shmem_object *in_busy = new_tracked(test, OBJ_SIZE);
+	struct drm_gem_shmem_object *in_idle = new_tracked(test, OBJ_SIZE);
+	struct fake_mapping mb = {}, mi = {};
+
+	/* The busy domain's object is the least recently used. */
+	map_in(test, busy, in_busy, &mb);
+	map_in(test, idle, in_idle, &mi);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(busy), 0);
+	drm_gem_shmem_shrinker_job_end(busy);
+
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, in_idle), STATE(EVICTED));
+	KUNIT_EXPECT_EQ(test, state_of(test, in_busy), STATE(EVICTABLE));
+	KUNIT_EXPECT_TRUE(test, mb.active);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, OBJ_PAGES, true),
+			OBJ_PAGES);
+	KUNIT_EXPECT_EQ(test, state_of(test, in_busy), STATE(EVICTED));
+
+	/*
+	 * Both back and both marked by jobs: asked for both, one scan takes
+	 * both, in its second pass.
+	 */
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(busy), 0);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(idle), 0);
+	drm_gem_shmem_shrinker_job_end(busy);
+	drm_gem_shmem_shrinker_job_end(idle);
+	KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(busy), 0);
+	drm_gem_shmem_shrinker_job_end(busy);
+	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_scan(drv->shrinker, 2 * OBJ_PAGES, true),
+			2 * OBJ_PAGES);
+	KUNIT_EXPECT_FALSE(test, mb.active);
+	KUNIT_EXPECT_FALSE(test, mi.active);
+
+	drm_gem_shmem_shrinker_mapping_remove(&mb.reclaim);
+	drm_gem_shmem_shrinker_mapping_remove(&mi.reclaim);
+	drm_gem_shmem_shrinker_domain_destroy(busy);
+	drm_gem_shmem_shrinker_domain_destroy(idle);
+	drm_gem_object_put(&in_busy->base);
+	drm_gem_object_put(&in_idle->base);
+}
+
+/*
  * An object shared by two domains: a job in either keeps it; a job in the
  * other domain after eviction maps it again in both; a CPU use swaps it in
  * and maps it too (the shmem helpers bring the pages back).
@@ -1565,6 +1616,7 @@ static struct kunit_case shrinker_abi_cases[] = {
 	KUNIT_CASE(test_no_purge_callback),
 	KUNIT_CASE(test_domain_job_holds_off_eviction),
 	KUNIT_CASE(test_domain_shared_object),
+	KUNIT_CASE(test_domain_idle_domain_first),
 	KUNIT_CASE(test_domain_failures_and_purge),
 	KUNIT_CASE(test_domain_misuse_refused),
 	KUNIT_CASE(test_helpers_refuse_purged_content),
