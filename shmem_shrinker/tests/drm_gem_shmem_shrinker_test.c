@@ -1904,11 +1904,107 @@ static void bench_scan_cost(struct kunit *test)
 			   div_u64(best[m], n * BENCH_SCAN_PAGES));
 }
 
+#define BENCH_DOMAIN_OBJECTS	64
+#define BENCH_DOMAIN_ROUNDS	24
+
+/* How many of @n objects are in @state. */
+static size_t bench_count_state(struct kunit *test, struct drm_gem_shmem_object **obj,
+				size_t n, u32 state)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += state_of(test, obj[i]) == state;
+	return k;
+}
+
+/*
+ * Reclaim order across domains (GPU address spaces). Domain A runs a job
+ * every round; each job lists half of A's objects (a submit lists the BOs
+ * its client tracks), the other half is mapped in A and not listed.
+ * Domain B is idle. Objects are created A, B, A, B, ... so that neither is
+ * older. After each job a scan is asked for an eighth of all pages.
+ *
+ * Evicting an object of A is undone at A's next job_begin(), which swaps
+ * back in everything evicted from A, so every such eviction is wasted
+ * work while B still has resident objects. Figures, over the rounds in
+ * which B had resident objects left: the share of the evictions that hit
+ * A, and A's objects the next job swapped back in.
+ */
+static void bench_domain_order(struct kunit *test)
+{
+	const size_t n = BENCH_DOMAIN_OBJECTS;
+	struct fake_driver *drv = test->priv;
+	struct drm_gem_shmem_shrinker_domain *a = new_domain(test), *b = new_domain(test);
+	struct drm_gem_shmem_object **oa, **ob;
+	struct fake_mapping *ma, *mb;
+	size_t i, hits_a = 0, hits = 0, swapins = 0, jobs = 0;
+	bool b_had_resident = false;
+	int round;
+
+	oa = kcalloc(n, sizeof(*oa), GFP_KERNEL);
+	ob = kcalloc(n, sizeof(*ob), GFP_KERNEL);
+	ma = kcalloc(n, sizeof(*ma), GFP_KERNEL);
+	mb = kcalloc(n, sizeof(*mb), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, oa && ob && ma && mb);
+	for (i = 0; i < n; i++) {
+		oa[i] = new_tracked(test, OBJ_SIZE);
+		map_in(test, a, oa[i], &ma[i]);
+		ob[i] = new_tracked(test, OBJ_SIZE);
+		map_in(test, b, ob[i], &mb[i]);
+	}
+	for (round = 0; round < BENCH_DOMAIN_ROUNDS; round++) {
+		int mapped = atomic_read(&drv->mapped);
+		size_t b_resident, b_evicted, a_evicted;
+
+		KUNIT_ASSERT_EQ(test, drm_gem_shmem_shrinker_job_begin(a), 0);
+		/* What the last scan evicted from A while B had objects left. */
+		if (b_had_resident) {
+			swapins += atomic_read(&drv->mapped) - mapped;
+			jobs++;
+		}
+		for (i = 0; i < n / 2; i++) {
+			dma_resv_lock(oa[i]->base.resv, NULL);
+			KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_swap_in_locked(oa[i]), 0);
+			dma_resv_unlock(oa[i]->base.resv);
+		}
+		drm_gem_shmem_shrinker_job_end(a);
+
+		b_evicted = bench_count_state(test, ob, n, STATE(EVICTED));
+		b_resident = n - b_evicted;
+		b_had_resident = b_resident;
+		drm_gem_shmem_shrinker_scan(drv->shrinker, 2 * n * OBJ_PAGES / 8, true);
+		a_evicted = bench_count_state(test, oa, n, STATE(EVICTED));
+		if (b_resident) {
+			hits_a += a_evicted;
+			hits += a_evicted + bench_count_state(test, ob, n, STATE(EVICTED)) -
+				b_evicted;
+		}
+	}
+	bench_print(test, "domain_active_evictions_pct", "%zu", hits ? 100 * hits_a / hits : 0);
+	KUNIT_EXPECT_GT(test, jobs, 0);
+	bench_print(test, "domain_active_swapins_per_job", "%zu.%02zu",
+		    swapins / max(jobs, 1), 100 * swapins / max(jobs, 1) % 100);
+	for (i = 0; i < n; i++) {
+		drm_gem_shmem_shrinker_mapping_remove(&ma[i].reclaim);
+		drm_gem_shmem_shrinker_mapping_remove(&mb[i].reclaim);
+		drm_gem_object_put(&oa[i]->base);
+		drm_gem_object_put(&ob[i]->base);
+	}
+	drm_gem_shmem_shrinker_domain_destroy(a);
+	drm_gem_shmem_shrinker_domain_destroy(b);
+	kfree(oa);
+	kfree(ob);
+	kfree(ma);
+	kfree(mb);
+}
+
 static struct kunit_case shrinker_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_tracking_bytes),
 	KUNIT_CASE_SLOW(bench_get_put),
 	KUNIT_CASE_SLOW(bench_scan_cost),
 	KUNIT_CASE_SLOW(bench_count_objects),
+	KUNIT_CASE_SLOW(bench_domain_order),
 	{}
 };
 

@@ -85,6 +85,8 @@ pub const REQUIRED: &[&str] = &[
     "panfrost_scan_ns_per_page_kit_1000",
     "panfrost_scan_ns_per_page_stock_100000",
     "panfrost_scan_ns_per_page_kit_100000",
+    "domain_active_evictions_pct",
+    "domain_active_swapins_per_job",
 ];
 
 /// The numbers of BOs panfrost's side-by-side benchmark measures.
@@ -150,6 +152,8 @@ pub fn targets(f: &Figures) -> Vec<Target> {
         "panfrost_scan_ns_per_page_kit_100000",
         "panfrost_scan_ns_per_page_stock_100000",
     );
+    let active = f.values["domain_active_evictions_pct"];
+    let swapins = f.values["domain_active_swapins_per_job"];
     let mut v = vec![
         t(
             "count_objects 100k / 10 objects",
@@ -211,6 +215,18 @@ pub fn targets(f: &Figures) -> Vec<Target> {
             pan_scan,
             "<= 1.0",
             pan_scan <= 1.0,
+        ),
+        t(
+            "% evictions from a domain with jobs, idle left",
+            active,
+            "<= 10",
+            active <= 10.0,
+        ),
+        t(
+            "objects swapped back in per job (that domain)",
+            swapins,
+            "(compare)",
+            true,
         ),
     ];
     // The smaller sets: shown, with no target of their own.
@@ -363,6 +379,8 @@ kit-bench: panfrost_scan_ns_per_page_stock_1000 5000
 kit-bench: panfrost_scan_ns_per_page_kit_1000 4000
 kit-bench: panfrost_scan_ns_per_page_stock_100000 6000
 kit-bench: panfrost_scan_ns_per_page_kit_100000 4500
+kit-bench: domain_active_evictions_pct 0
+kit-bench: domain_active_swapins_per_job 0.00
 ";
 
     #[test]
