@@ -12,9 +12,10 @@
 //!   counted; its mappings are unmapped through the driver's `unmap`
 //!   callback, keep their device address, and go on their domain's list
 //!   of evicted mappings ([`mark_evicted`]);
-//! - before a job of a domain is counted in ([`Domain::job_begin`]), swaps
-//!   back in every object on that list, which maps each of its mappings
-//!   again through the driver's `map` callback ([`map_all`]).
+//! - when a job of a domain is counted in ([`Domain::job_begin`]), swaps
+//!   back in every object on that list before it returns, which maps each
+//!   of its mappings again through the driver's `map` callback
+//!   ([`map_all`]).
 //!
 //! A submit counts its job and then looks at the list under the domain's
 //! lock; eviction checks the count and puts the mapping on the list under
@@ -221,7 +222,9 @@ pub(crate) fn take_used_by_jobs(o: &Locked) -> bool {
         // SAFETY: Linked mapping, object locked.
         let d = unsafe { domain_of(m) };
         let jobs = d.jobs.lock();
-        // SAFETY: The mark is changed only under the domain's lock.
+        // SAFETY: `m` is a linked mapping of the locked object, so valid;
+        // its mark is written only here and in `add`, both holding the
+        // object's reservation and the domain's lock, as here.
         used |= jobs.take_begun_since(unsafe { &mut (*m).jobs_seen });
     }
     used
@@ -281,6 +284,9 @@ pub(crate) unsafe fn add(o: &mut Locked, d: &Arc<Domain>, m: *mut Mapping) -> Re
         return Ok(());
     }
     o.make_resident()?;
+    // The mark eviction starts from, under the domain's lock (see
+    // `take_used_by_jobs`).
+    let jobs = d.jobs.lock();
     // SAFETY: The mapping is the caller's and not linked; the object is
     // locked, so its list is ours to change. INVARIANT: the mapping takes
     // a reference to its domain, which `remove` drops.
@@ -289,10 +295,11 @@ pub(crate) unsafe fn add(o: &mut Locked, d: &Arc<Domain>, m: *mut Mapping) -> Re
         bindings::INIT_LIST_HEAD(&raw mut (*m).evicted_link);
         (*m).domain = Arc::into_raw(d.clone()).cast_mut().cast();
         (*m).shmem = o.shmem();
-        (*m).jobs_seen = d.jobs.lock().seen();
+        (*m).jobs_seen = jobs.seen();
         (*m).next = (*head).cast();
         *head = m.cast();
     }
+    drop(jobs);
     Ok(())
 }
 

@@ -20,12 +20,13 @@
 //! 3. A job ended without being begun, or begun beyond the count's limit,
 //!    is refused and changes nothing.
 //! 4. A job is a use of every object mapped in its domain, listed in the
-//!    job or not: reclaim passes over, once, an object one of whose
-//!    domains began a job since reclaim last looked at it
-//!    ([`Jobs::take_begun_since`]), the second chance a used object gets.
-//!    So objects of idle domains are evicted before those of domains that
-//!    run jobs, whose evicted objects the next job would swap back in at
-//!    once (rule 2).
+//!    job or not: eviction passes over an object one of whose domains
+//!    began a job since eviction last looked at it
+//!    ([`Jobs::take_begun_since`]), the second chance a used object gets
+//!    (each look takes the mark). So, within each eviction list, objects
+//!    of idle domains are evicted before those of domains that run jobs,
+//!    whose evicted objects the next job would swap back in at once
+//!    (rule 2).
 
 use crate::state::Error;
 

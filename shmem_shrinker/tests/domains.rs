@@ -122,8 +122,9 @@ impl Kernel<'_> {
         if !matches!(obj.t.lru(), Some(Lru::Evictable | Lru::EvictableMapped)) {
             return Outcome::State(Error::NotReclaimable);
         }
-        // `domain::take_used_by_jobs`: every mark brought up to date.
-        let mut used = false;
+        // `reclaim_one()`: the CPU's mark and, through
+        // `domain::take_used_by_jobs`, every job mark are taken in one look.
+        let mut used = obj.t.take_referenced();
         for m in &mut obj.mappings {
             used |= self.jobs[m.d].take_begun_since(&mut m.seen);
         }
@@ -224,6 +225,8 @@ struct Model {
     /// (object, domain): a job of the domain began since reclaim last
     /// looked at the object mapped there.
     used_by_job: BTreeSet<(usize, usize)>,
+    /// Objects used (acquired, or marked used) since reclaim last looked.
+    used_by_cpu: BTreeSet<usize>,
 }
 
 fn check(k: &Kernel<'_>, m: &Model, seed: u64, step: usize) {
@@ -343,7 +346,8 @@ fn run(seed: u64, steps: usize) {
                 let idle = matches!(obj.t.lru(), Some(Lru::Evictable | Lru::EvictableMapped));
                 let domains = k.mapped_in(o);
                 let busy = domains.iter().any(|&x| m.jobs[x] > 0);
-                let used = domains.iter().any(|&x| m.used_by_job.contains(&(o, x)));
+                let used = domains.iter().any(|&x| m.used_by_job.contains(&(o, x)))
+                    || m.used_by_cpu.contains(&o);
                 let got = k.evict(o);
                 let want = match (idle, used, busy) {
                     (false, _, _) => Outcome::State(Error::NotReclaimable),
@@ -353,6 +357,7 @@ fn run(seed: u64, steps: usize) {
                 };
                 if idle {
                     m.used_by_job.retain(|&(x, _)| x != o);
+                    m.used_by_cpu.remove(&o);
                 }
                 assert_eq!(got, want, "{what}");
             }
@@ -398,8 +403,12 @@ fn run(seed: u64, steps: usize) {
                     Event::Madvise(Madv::WillNeed),
                     Event::MmapOpen,
                     Event::MmapClose,
-                ][rng.below(6) as usize];
-                let _ = k.object(o).t.apply(ev, &acct);
+                    Event::Used,
+                ][rng.below(7) as usize];
+                let done = k.object(o).t.apply(ev, &acct).is_ok();
+                if done && matches!(ev, Event::Acquire(_) | Event::Used) {
+                    m.used_by_cpu.insert(o);
+                }
             }
             // Untracking: the C ABI refuses it while mappings remain.
             _ => {

@@ -1942,10 +1942,10 @@ static void bench_domain_order(struct kunit *test)
 	bool b_had_resident = false;
 	int round;
 
-	oa = kcalloc(n, sizeof(*oa), GFP_KERNEL);
-	ob = kcalloc(n, sizeof(*ob), GFP_KERNEL);
-	ma = kcalloc(n, sizeof(*ma), GFP_KERNEL);
-	mb = kcalloc(n, sizeof(*mb), GFP_KERNEL);
+	oa = kunit_kcalloc(test, n, sizeof(*oa), GFP_KERNEL);
+	ob = kunit_kcalloc(test, n, sizeof(*ob), GFP_KERNEL);
+	ma = kunit_kcalloc(test, n, sizeof(*ma), GFP_KERNEL);
+	mb = kunit_kcalloc(test, n, sizeof(*mb), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, oa && ob && ma && mb);
 	for (i = 0; i < n; i++) {
 		oa[i] = new_tracked(test, OBJ_SIZE);
@@ -1993,10 +1993,6 @@ static void bench_domain_order(struct kunit *test)
 	}
 	drm_gem_shmem_shrinker_domain_destroy(a);
 	drm_gem_shmem_shrinker_domain_destroy(b);
-	kfree(oa);
-	kfree(ob);
-	kfree(ma);
-	kfree(mb);
 }
 
 static struct kunit_case shrinker_bench_cases[] = {
