@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -538,4 +539,111 @@ unsigned long igt_gem_shrinker_oom_kills(void)
 			found = value;
 	fclose(f);
 	return found;
+}
+
+/* Where the guests and test machines mount cgroup v2. */
+#define CGROUP2_ROOT "/sys/fs/cgroup"
+
+/**
+ * igt_gem_shrinker_memcg_try_write:
+ * @cg: a group's path
+ * @file: one of its files ("memory.max", "cgroup.procs", "cgroup.kill")
+ * @text: what to write
+ *
+ * Returns: whether writing @text to @file of @cg worked.
+ */
+bool igt_gem_shrinker_memcg_try_write(const char *cg, const char *file, const char *text)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	return __write_file(path, text) == 0;
+}
+
+/**
+ * igt_gem_shrinker_memcg_write:
+ * @cg: a group's path
+ * @file: one of its files
+ * @text: what to write
+ *
+ * Writes @text to @file of @cg, asserting that it worked.
+ */
+void igt_gem_shrinker_memcg_write(const char *cg, const char *file, const char *text)
+{
+	igt_assert_f(igt_gem_shrinker_memcg_try_write(cg, file, text),
+		     "writing \"%s\" to %s/%s failed\n", text, cg, file);
+}
+
+/**
+ * igt_gem_shrinker_memcg_create:
+ * @name: the group's name, under the cgroup v2 root
+ * @path: where its path is written
+ * @len: the size of @path
+ *
+ * Creates a cgroup v2 group with the memory controller enabled for it. A
+ * group of that name left by an earlier run is emptied (cgroup.kill) and
+ * made anew, so that no process or charge of that run remains.
+ *
+ * Returns: false when the system has no cgroup v2 memory controller, or
+ * it cannot be enabled for the root's children.
+ */
+bool igt_gem_shrinker_memcg_create(const char *name, char *path, size_t len)
+{
+	char controllers[256] = "";
+	FILE *f = fopen(CGROUP2_ROOT "/cgroup.controllers", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(controllers, sizeof(controllers), f))
+		controllers[0] = '\0';
+	fclose(f);
+	if (!strstr(controllers, "memory") ||
+	    !igt_gem_shrinker_memcg_try_write(CGROUP2_ROOT, "cgroup.subtree_control", "+memory"))
+		return false;
+	snprintf(path, len, CGROUP2_ROOT "/%s", name);
+	if (mkdir(path, 0755) == 0)
+		return true;
+	igt_assert_f(errno == EEXIST, "mkdir %s: %s\n", path, strerror(errno));
+	igt_gem_shrinker_memcg_try_write(path, "cgroup.kill", "1");
+	for (int tries = 0; rmdir(path) && errno == EBUSY && tries < 100; tries++)
+		usleep(10 * 1000);
+	igt_assert_f(mkdir(path, 0755) == 0, "mkdir %s again: %s\n", path, strerror(errno));
+	return true;
+}
+
+/**
+ * igt_gem_shrinker_memcg_value:
+ * @cg: a group's path
+ * @file: a flat-keyed file ("memory.events", "memory.stat")
+ * @key: one of its keys ("oom_kill", "shmem")
+ *
+ * Returns: @key's value in @file of @cg, or -1 when it has none.
+ */
+long long igt_gem_shrinker_memcg_value(const char *cg, const char *file, const char *key)
+{
+	char path[PATH_MAX], k[64];
+	long long value, found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	f = fopen(path, "r");
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	while (fscanf(f, "%63s %lld", k, &value) == 2)
+		if (!strcmp(k, key))
+			found = value;
+	fclose(f);
+	return found;
+}
+
+/**
+ * igt_gem_shrinker_memcg_remove:
+ * @cg: a group's path, whose processes have all exited
+ *
+ * Removes the group (a warning if it cannot). Its pages, and the GPU buffers charged to it that
+ * are still open elsewhere, go to its parent.
+ */
+void igt_gem_shrinker_memcg_remove(const char *cg)
+{
+	if (rmdir(cg))
+		igt_warn("rmdir %s: %s\n", cg, strerror(errno));
 }

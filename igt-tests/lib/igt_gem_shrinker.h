@@ -77,4 +77,11 @@ int igt_gem_shrinker_wait_for_kit_card(const char *driver, int seconds);
 /* /proc/vmstat's oom_kill counter. */
 unsigned long igt_gem_shrinker_oom_kills(void);
 
+/* cgroup v2 groups with the memory controller (see the functions' docs). */
+bool igt_gem_shrinker_memcg_create(const char *name, char *path, size_t len);
+bool igt_gem_shrinker_memcg_try_write(const char *cg, const char *file, const char *text);
+void igt_gem_shrinker_memcg_write(const char *cg, const char *file, const char *text);
+long long igt_gem_shrinker_memcg_value(const char *cg, const char *file, const char *key);
+void igt_gem_shrinker_memcg_remove(const char *cg);
+
 #endif /* IGT_GEM_SHRINKER_H */

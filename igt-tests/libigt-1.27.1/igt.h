@@ -188,6 +188,8 @@ void igt_log(const char *domain, enum igt_log_level level, const char *format, .
 #define igt_warn(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_WARN, f)
 #define igt_critical(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_CRITICAL, f)
 
+typedef void (*igt_exit_handler_t)(int sig);
+void igt_install_exit_handler(igt_exit_handler_t fn);
 bool __igt_fork(void);
 void igt_waitchildren(void);
 

@@ -38,6 +38,7 @@
  * SUBTEST: madvise-close-race-scans
  * SUBTEST: no-oom-overcommit
  * SUBTEST: dontneed-overcommit
+ * SUBTEST: cgroup-limit-evicts-idle
  * SUBTEST: detach-timeout-then-transfer
  * SUBTEST: virgl-execbuffer-swaps-in
  * SUBTEST: virgl-transfer-from-host-swaps-in
@@ -59,6 +60,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -784,6 +786,150 @@ static void test_no_oom_overcommit(void)
 }
 
 /*
+ * The client of cgroup-limit-evicts-idle, in a child process of its own
+ * cgroup: makes @n buffers of 1 MiB on its own file, each filled with its
+ * own pattern through a mapping and left idle and WILLNEED, then reads
+ * every one back. Returns the number of buffers that failed (creation,
+ * mapping or content). No IGT assertion may run in the child, which
+ * plain fork() made: a failed one would return into the subtest loop.
+ */
+static int cgroup_client(size_t n)
+{
+	const size_t size = 1 << 20;
+	uint32_t *handle = calloc(n, sizeof(*handle)), *map;
+	char path[64];
+	int cfd, failed = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", device);
+	cfd = open(path, O_RDWR | O_CLOEXEC);
+	if (cfd < 0 || !handle) {
+		fprintf(stderr, "client: no file or no memory\n");
+		return n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int ret = __igt_virtgpu_create(cfd, size, &handle[i]);
+
+		if (!ret) {
+			ret = __igt_virtgpu_mmap(cfd, handle[i], size, &map);
+			if (ret)
+				handle[i] = 0;
+		} else {
+			handle[i] = 0;
+		}
+		if (ret) {
+			if (!failed)
+				fprintf(stderr, "buffer %zu of %zu: %s\n", i, n, strerror(-ret));
+			failed++;
+			continue;
+		}
+		igt_gem_shrinker_fill(map, size, 0x20000 + i);
+		munmap(map, size);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!handle[i])
+			continue;
+		if (__igt_virtgpu_mmap(cfd, handle[i], size, &map)) {
+			fprintf(stderr, "buffer %zu of %zu: mmap for reading failed\n", i, n);
+			failed++;
+			continue;
+		}
+		if (igt_gem_shrinker_bad_pages(map, size, 0x20000 + i)) {
+			fprintf(stderr, "buffer %zu of %zu lost content\n", i, n);
+			failed++;
+		}
+		munmap(map, size);
+	}
+	close(cfd);
+	free(handle);
+	if (failed)
+		fprintf(stderr, "%d of %zu buffers failed\n", failed, n);
+	return failed;
+}
+
+/* The client of the running cgroup subtest, and its group, for the exit handler. */
+static pid_t cgroup_client_pid;
+static char cgroup_path[PATH_MAX];
+
+static void cgroup_cleanup(int sig)
+{
+	if (cgroup_client_pid > 0) {
+		kill(cgroup_client_pid, SIGKILL);
+		waitpid(cgroup_client_pid, NULL, 0);
+		cgroup_client_pid = 0;
+	}
+	if (cgroup_path[0]) {
+		igt_gem_shrinker_memcg_remove(cgroup_path);
+		cgroup_path[0] = '\0';
+	}
+}
+
+/*
+ * A client in a cgroup whose memory.max is half of its idle WILLNEED
+ * buffers, with swap allowed: the kit evicts its idle buffers when the
+ * cgroup reaches its limit, so the client runs to the end with every byte
+ * intact and the cgroup's OOM killer never fires. (The kernel calls only
+ * memcg-aware shrinkers for a cgroup at its limit.) Fails until the kit
+ * reclaims per cgroup (issue 23): the buffers' pages cannot be reclaimed,
+ * and creating buffers fails with -ENOMEM once the cgroup is full.
+ */
+static void test_cgroup_limit_evicts_idle(void)
+{
+	const size_t n = 64;
+	char text[32];
+	int status, pipefd[2];
+	long long oom_kills;
+	bool moved;
+
+	igt_require_f(igt_gem_shrinker_memcg_create("drm_virtgpu_shrinker-limit", cgroup_path,
+						    sizeof(cgroup_path)),
+		      "no cgroup v2 memory controller at /sys/fs/cgroup\n");
+	igt_install_exit_handler(cgroup_cleanup);
+	igt_require_f(igt_get_total_swap_mb() > 2 * n, "needs more than %zu MiB of free swap\n",
+		      2 * n);
+	snprintf(text, sizeof(text), "%zu", (n << 20) / 2);
+	igt_gem_shrinker_memcg_write(cgroup_path, "memory.max", text);
+	oom_kills = igt_gem_shrinker_memcg_value(cgroup_path, "memory.events", "oom_kill");
+
+	/* The client waits until it is in the cgroup, so that all it makes is charged there. */
+	igt_assert(pipe(pipefd) == 0);
+	cgroup_client_pid = fork();
+	igt_assert(cgroup_client_pid >= 0);
+	if (cgroup_client_pid == 0) {
+		char go;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(pipefd[1]);
+		if (read(pipefd[0], &go, 1) != 1)
+			_exit(127);
+		_exit(cgroup_client(n) ? 1 : 0);
+	}
+	close(pipefd[0]);
+	snprintf(text, sizeof(text), "%d", cgroup_client_pid);
+	moved = igt_gem_shrinker_memcg_try_write(cgroup_path, "cgroup.procs", text);
+	/* Without the go, the client exits at once (read() gets no byte). */
+	if (moved)
+		moved = write(pipefd[1], "g", 1) == 1;
+	close(pipefd[1]);
+	igt_assert_eq(waitpid(cgroup_client_pid, &status, 0), cgroup_client_pid);
+	cgroup_client_pid = 0;
+	igt_assert_f(moved, "could not move the client into %s\n", cgroup_path);
+
+	oom_kills = igt_gem_shrinker_memcg_value(cgroup_path, "memory.events", "oom_kill") -
+		    oom_kills;
+	igt_info("memory.max %zu MiB for %zu MiB of buffers: memory.events max %lld oom %lld "
+		 "oom_kill %lld, client %s %d\n", n / 2, n,
+		 igt_gem_shrinker_memcg_value(cgroup_path, "memory.events", "max"),
+		 igt_gem_shrinker_memcg_value(cgroup_path, "memory.events", "oom"), oom_kills,
+		 WIFSIGNALED(status) ? "killed by signal" : "exited with",
+		 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	cgroup_cleanup(0);
+	igt_assert_f(oom_kills == 0, "the cgroup's OOM killer fired %lld time(s): its idle GPU "
+		     "buffers were not reclaimed\n", oom_kills);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "the client failed (status 0x%x)\n", status);
+}
+
+/*
  * As i915's gem_shrink: each of several processes, on its own file, keeps
  * creating 1 MiB buffers, writes every page through a mapping, marks them
  * DONTNEED and never closes them, until together they made twice the RAM.
@@ -1175,6 +1321,11 @@ static const struct {
 	  "As gem_shrink: processes make twice the RAM of DONTNEED buffers without closing "
 	  "them; purging keeps up, no OOM kill.",
 	  test_dontneed_overcommit },
+	{ "cgroup-limit-evicts-idle",
+	  "A client in a cgroup with memory.max at half of its idle WILLNEED buffers "
+	  "(swap allowed) runs to the end, every byte intact; the cgroup's OOM killer "
+	  "never fires. Fails until the kit reclaims per cgroup.",
+	  test_cgroup_limit_evicts_idle },
 	{ "detach-timeout-then-transfer",
 	  "A detach that reclaim gave up waiting for (fail_function) leaves the buffer "
 	  "resident; the next transfer attaches it again and nothing is lost.",
