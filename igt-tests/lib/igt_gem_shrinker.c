@@ -522,6 +522,21 @@ int igt_gem_shrinker_reopen(int fd)
 	return new_fd;
 }
 
+/* @key's value in the flat-keyed file @path ("KEY VALUE" lines), or -1. */
+static long long flat_keyed_value(const char *path, const char *key)
+{
+	char k[64];
+	long long value, found = -1;
+	FILE *f = fopen(path, "r");
+
+	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
+	while (fscanf(f, "%63s %lld", k, &value) == 2)
+		if (!strcmp(k, key))
+			found = value;
+	fclose(f);
+	return found;
+}
+
 /**
  * igt_gem_shrinker_oom_kills:
  *
@@ -529,16 +544,9 @@ int igt_gem_shrinker_reopen(int fd)
  */
 unsigned long igt_gem_shrinker_oom_kills(void)
 {
-	char key[64];
-	unsigned long value, found = 0;
-	FILE *f = fopen("/proc/vmstat", "r");
+	long long n = flat_keyed_value("/proc/vmstat", "oom_kill");
 
-	igt_assert_f(f, "cannot open /proc/vmstat: %s\n", strerror(errno));
-	while (fscanf(f, "%63s %lu", key, &value) == 2)
-		if (!strcmp(key, "oom_kill"))
-			found = value;
-	fclose(f);
-	return found;
+	return n < 0 ? 0 : n;
 }
 
 /* Where the guests and test machines mount cgroup v2. */
@@ -621,18 +629,10 @@ bool igt_gem_shrinker_memcg_create(const char *name, char *path, size_t len)
  */
 long long igt_gem_shrinker_memcg_value(const char *cg, const char *file, const char *key)
 {
-	char path[PATH_MAX], k[64];
-	long long value, found = -1;
-	FILE *f;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	f = fopen(path, "r");
-	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
-	while (fscanf(f, "%63s %lld", k, &value) == 2)
-		if (!strcmp(k, key))
-			found = value;
-	fclose(f);
-	return found;
+	return flat_keyed_value(path, key);
 }
 
 /**

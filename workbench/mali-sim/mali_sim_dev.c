@@ -18,9 +18,10 @@
  * What panfrost's probe gets from this machine instead of a board: a
  * fixed 200 MHz clock looked up by the device's name (with
  * CONFIG_COMMON_CLK, which the kit's kernel has for lima; without it
- * devm_clk_get() gives the NULL clock), no regulators (CONFIG_REGULATOR off: stubs), no operating points (no table,
- * so devfreq stays off), no resets, no power domains, no IOMMU (DMA
- * addresses are physical ones). docs/panfrost.md lists it.
+ * devm_clk_get() gives the NULL clock), no regulators (CONFIG_REGULATOR
+ * off: stubs), no operating points (no table, so devfreq stays off), no
+ * resets, no power domains, no IOMMU (DMA addresses are physical ones).
+ * docs/panfrost.md lists it.
  *
  * Test infrastructure only: CONFIG_DRM_MALI_SIM.
  */

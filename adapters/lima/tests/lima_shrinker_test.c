@@ -254,7 +254,7 @@ static void lima_test_close_evicted(struct kunit *test)
 	/* A task's reference, dropped at free_job. */
 	KUNIT_ASSERT_EQ(test, lima_vm_bo_add(vm, bo, false), 0);
 	lima_vm_bo_del(vm, bo);
-	KUNIT_EXPECT_NOT_NULL(test, bo->va.next != &bo->va ? bo : NULL);
+	KUNIT_EXPECT_FALSE(test, list_empty(&bo->va));
 	lima_vm_bo_del(vm, bo);
 	KUNIT_EXPECT_TRUE(test, list_empty(&bo->va));
 	KUNIT_EXPECT_EQ(test, drm_gem_shmem_shrinker_job_begin(vm->reclaim), 0);
