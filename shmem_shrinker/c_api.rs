@@ -494,7 +494,7 @@ pub unsafe extern "C" fn drm_gem_shmem_shrinker_track(
         }
         // SAFETY: A live object; nobody else can hold its lock for long.
         let mut o = unsafe { Locked::lock(shmem) };
-        o.track(&reg.dev)?;
+        o.track(reg.home()?)?;
         Ok(0)
     })
 }

@@ -4,6 +4,10 @@
 //!
 //! - `state` (read): objects and pages per state, pages per reclaim list,
 //!   and the cumulative reclaim counts;
+//! - `memcgs` (read): one line per memory cgroup and node with objects of
+//!   the device: the cgroup's id (the inode number of its directory in the
+//!   cgroup2 file system; 1 is the root), the node, the objects tracked
+//!   there and the pages on each of their reclaim lists;
 //! - `scan` (write a number of pages): reclaim now, purging and evicting,
 //!   as the kernel shrinker would under pressure (for tests).
 //!
@@ -31,6 +35,7 @@ kernel::sync::global_lock! {
 pub(crate) struct DeviceFiles {
     _state: Pin<KBox<File<Arc<Device>>>>,
     _scan: Pin<KBox<File<Arc<Device>>>>,
+    _memcgs: Pin<KBox<File<Arc<Device>>>>,
     _dir: Dir,
 }
 
@@ -60,6 +65,31 @@ fn write_state(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
     for (name, value) in dev.stats.snapshot().fields() {
         writeln!(f, "{name} {value}")?;
+    }
+    Ok(())
+}
+
+fn write_memcgs(dev: &Arc<Device>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    write!(f, "{:>8} {:>4} {:>8}", "cgroup", "node", "objects")?;
+    for l in Lru::ALL {
+        write!(f, " {}", lru_name(l))?;
+    }
+    writeln!(f)?;
+    let Ok(all) = crate::memcg::all(dev) else {
+        return Err(fmt::Error);
+    };
+    for lists in all.iter().flatten() {
+        write!(
+            f,
+            "{:>8} {:>4} {:>8}",
+            lists.cgroup_id,
+            lists.nid(),
+            lists.objects()
+        )?;
+        for (l, pages) in Lru::ALL.iter().zip(lists.pages()) {
+            write!(f, " {:>width$}", pages, width = lru_name(*l).len())?;
+        }
+        writeln!(f)?;
     }
     Ok(())
 }
@@ -95,9 +125,14 @@ impl DeviceFiles {
             dir.write_callback_file(c"scan", dev.clone(), &write_scan),
             GFP_KERNEL,
         )?;
+        let memcgs = KBox::pin_init(
+            dir.read_callback_file(c"memcgs", dev.clone(), &write_memcgs),
+            GFP_KERNEL,
+        )?;
         Ok(Some(Self {
             _state: state,
             _scan: scan,
+            _memcgs: memcgs,
             _dir: dir,
         }))
     }

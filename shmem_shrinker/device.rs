@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The shrinker of one DRM device: its reclaim lists, its counters, the
-//! worker that drops the references scans cannot drop, and teardown.
+//! The shrinker of one DRM device: its reclaim lists (per cgroup and node,
+//! in `memcg.rs`), its counters, the worker that drops the references scans
+//! cannot drop, and teardown.
 //!
-//! There is no registry: a tracked object points to its [`Device`]
-//! (`drm_gem_shmem_object.reclaim.shrinker`, which holds a reference), and
-//! the driver holds the [`Registration`] that `register` returned.
+//! There is no registry: a tracked object points to its lists
+//! (`drm_gem_shmem_object.reclaim.shrinker`, which holds a reference), which
+//! point to their [`Device`], and the driver holds the [`Registration`] that
+//! `register` returned.
 //!
 //! # Lock order
 //!
 //! 1. the object's reservation lock (`dma_resv`): every state change
 //!    happens under it (`object.rs`); reclaim only ever trylocks it;
 //! 2. the DRM device's `gem_lru_mutex`, which protects the reclaim lists
-//!    ([`Device::lrus`], `drm_gem_object.lru`) as for every `drm_gem_lru`.
+//!    ([`crate::memcg::MemcgLists`], `drm_gem_object.lru`) as for every
+//!    `drm_gem_lru`, and which objects are tracked with which lists;
+//! 3. the spinlocks of [`Device::memcgs`] (a `list_lru`), inside the RCU
+//!    read side when a cgroup is looked up (`memcg.rs`).
 //!
 //! Nothing allocates memory, calls into the driver or takes a reservation
 //! lock while holding `gem_lru_mutex`: reclaim takes it, and lockdep is
@@ -22,16 +27,14 @@
 //! drops the reference.
 
 use crate::debugfs::DeviceFiles;
+use crate::memcg::MemcgLists;
 use crate::policy::Stats;
-use crate::state::{Accounting, Lru, NR_LRUS};
+use crate::state::{Accounting, NR_LRUS};
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicUsize, Ordering};
 use kernel::{
     bindings, container_of,
     prelude::*,
-    sync::{
-        atomic::{Atomic, Relaxed},
-        Arc,
-    },
+    sync::Arc,
     types::Opaque,
     workqueue::{impl_has_work, new_work, Work, WorkItem},
 };
@@ -68,19 +71,22 @@ pub(crate) struct Ops {
 /// # Invariants
 ///
 /// - `drm` points to the DRM device until [`Registration`] is dropped;
-///   only registration and scans use it, and no scan runs after that.
-/// - The lists in `lrus` and `dying` are initialised `drm_gem_lru`s,
-///   protected by `drm`'s `gem_lru_mutex`; an object is in `lrus[l]` only
-///   while it is tracked by this device and its state says `l`
-///   ([`crate::state::Tracked::lru`]), or on a scan's private list.
+///   only registration, scans and tracked objects (whose GEM objects hold
+///   a reference to the DRM device) use it, and no scan runs after that.
+/// - `dying` is an initialised `drm_gem_lru`, protected by `drm`'s
+///   `gem_lru_mutex`; the reclaim lists are in `memcgs` (`memcg.rs`).
+/// - `memcgs` is an initialised `list_lru` while `memcgs_ready` is set.
 /// - An object in `dying` holds exactly one reference, which `put_work`
 ///   drops.
 #[pin_data]
 pub(crate) struct Device {
     pub(crate) drm: *mut bindings::drm_device,
     pub(crate) ops: Ops,
-    pub(crate) lrus: [Opaque<bindings::drm_gem_lru>; NR_LRUS],
     pub(crate) dying: Opaque<bindings::drm_gem_lru>,
+    /// The reclaim lists of each cgroup and node (`memcg.rs`).
+    pub(crate) memcgs: Opaque<bindings::list_lru>,
+    memcgs_ready: AtomicBool,
+    memcgs_open: AtomicBool,
     pub(crate) acct: Accounting,
     pub(crate) stats: Stats,
     /// Scans in a row that found only contended objects.
@@ -154,8 +160,11 @@ impl Device {
             pin_init!(Self {
                 drm,
                 ops,
-                lrus: [const { Opaque::uninit() }; NR_LRUS],
                 dying: Opaque::uninit(),
+                // Zeroed: `__list_lru_init()` leaves its lockdep key alone.
+                memcgs: Opaque::zeroed(),
+                memcgs_ready: AtomicBool::new(false),
+                memcgs_open: AtomicBool::new(false),
                 acct: Accounting::new(this_cpu),
                 stats: Stats::default(),
                 retries: AtomicU32::new(0),
@@ -166,69 +175,45 @@ impl Device {
             }),
             GFP_KERNEL,
         )?;
-        for l in Iterator::chain(dev.lrus.iter(), core::iter::once(&dev.dying)) {
-            // SAFETY: Initialising a list nobody else can see yet.
-            unsafe { bindings::drm_gem_lru_init(l.get()) };
-        }
+        // SAFETY: Initialising a list nobody else can see yet.
+        unsafe { bindings::drm_gem_lru_init(dev.dying.get()) };
         Ok(dev)
     }
 
-    /// The reclaim list `l`.
-    pub(crate) fn lru(&self, l: Lru) -> *mut bindings::drm_gem_lru {
-        self.lrus[l.index()].get()
+    /// The DRM device's `gem_lru_mutex`, which protects the reclaim lists.
+    pub(crate) fn lru_lock(&self) -> *mut bindings::mutex {
+        // SAFETY: Only registration, scans and tracked objects use this,
+        // all while the DRM device is live (invariant).
+        unsafe { &raw mut (*self.drm).gem_lru_mutex }
     }
 
-    /// Pages on each reclaim list, read without the lock (for
-    /// `count_objects`, which may be off by a concurrent move).
+    /// Pages on each reclaim list, of every cgroup, read without the lock.
     pub(crate) fn lru_pages(&self) -> [usize; NR_LRUS] {
-        Lru::ALL.map(|l| {
-            // SAFETY: An initialised, aligned counter that lives as long as
-            // `self`. Its writers hold the list lock and write it with
-            // WRITE_ONCE(); this read (READ_ONCE()) does not take the lock,
-            // as drm_gem_lru documents for count_objects.
-            let count = unsafe { Atomic::from_ptr(&raw mut (*self.lru(l)).count) };
-            count.load(Relaxed).max(0) as usize
-        })
+        crate::memcg::pages_all(self)
     }
 
-    /// Whether `obj` is on list `l` now, read without the list lock.
-    ///
-    /// # Safety
-    ///
-    /// `obj` is live and tracked by this device, and the caller holds its
-    /// reservation lock.
-    pub(crate) unsafe fn is_on(&self, obj: *mut bindings::drm_gem_object, l: Lru) -> bool {
-        // SAFETY: The object is live, its `lru` field aligned. Only the
-        // holders of the list lock write it, with WRITE_ONCE(); this read
-        // (READ_ONCE()) does not take that lock. With the reservation lock held,
-        // the only one who may move the object meanwhile is a scan, which
-        // takes it to its private list and back to this one (or, if it
-        // reclaims it or takes it off as in use, first needs the
-        // reservation lock). A stale read can thus only cause a needless
-        // move, never a missing one.
-        let lru = unsafe { Atomic::from_ptr(&raw mut (*obj).lru) }.load(Relaxed);
-        core::ptr::eq(lru, self.lru(l))
+    /// Whether `memcgs` is initialised.
+    pub(crate) fn memcgs_ready(&self) -> bool {
+        self.memcgs_ready.load(Ordering::Acquire)
     }
 
-    /// Move `obj` to the tail of list `l`, or off every list for `None`.
-    ///
-    /// # Safety
-    ///
-    /// `obj` is a live object tracked by this device, and the caller holds
-    /// its reservation lock, under which its state says `l`.
-    pub(crate) unsafe fn relist(&self, obj: *mut bindings::drm_gem_object, l: Option<Lru>) {
-        match l {
-            // SAFETY: The object's DRM device outlives it; its LRU mutex
-            // protects the lists.
-            Some(l) => unsafe {
-                let lock = &raw mut (*(*obj).dev).gem_lru_mutex;
-                bindings::mutex_lock(lock);
-                bindings::drm_gem_lru_move_tail_locked(self.lru(l), obj);
-                bindings::mutex_unlock(lock);
-            },
-            // SAFETY: As above; takes the lock itself.
-            None => unsafe { bindings::drm_gem_lru_remove(obj) },
-        }
+    pub(crate) fn set_memcgs_ready(&self) {
+        self.memcgs_ready.store(true, Ordering::Release);
+    }
+
+    /// Whether `memcgs` was initialised; it is not any more.
+    pub(crate) fn take_memcgs_ready(&self) -> bool {
+        self.memcgs_ready.swap(false, Ordering::AcqRel)
+    }
+
+    /// Whether new lists may be added to `memcgs`; read and written under
+    /// `gem_lru_mutex`.
+    pub(crate) fn memcgs_open(&self) -> bool {
+        self.memcgs_open.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_memcgs_open(&self, open: bool) {
+        self.memcgs_open.store(open, Ordering::Relaxed);
     }
 
     /// Drop a reference that a scan took, with `gem_lru_mutex` held: at
@@ -335,6 +320,9 @@ impl Device {
 /// device's shrinker, until `drm_gem_shmem_shrinker_unregister()`.
 pub(crate) struct Registration {
     pub(crate) dev: Arc<Device>,
+    /// The root cgroup's lists, with which objects are tracked until their
+    /// pages come in (`memcg.rs`).
+    pub(crate) home: Option<Arc<MemcgLists>>,
     pub(crate) files: Option<DeviceFiles>,
 }
 
@@ -346,21 +334,38 @@ impl Registration {
         // valid C string.
         let name = unsafe { CStr::from_char_ptr((*(*drm).dev).kobj.name) };
         let files = DeviceFiles::new(name, &dev)?;
-        let reg = KBox::new(Self { dev, files }, GFP_KERNEL)?;
+        let mut reg = KBox::new(
+            Self {
+                dev,
+                home: None,
+                files,
+            },
+            GFP_KERNEL,
+        )?;
         // On failure, dropping `reg` undoes the rest.
         crate::reclaim::register(&reg.dev)?;
+        reg.home = Some(crate::memcg::open(&reg.dev)?);
         Ok(reg)
+    }
+
+    /// The lists that newly tracked objects start with.
+    pub(crate) fn home(&self) -> Result<&Arc<MemcgLists>> {
+        self.home.as_ref().ok_or(EINVAL)
     }
 }
 
 impl Drop for Registration {
     /// Teardown, which cannot fail: the debugfs files go (no more manual
-    /// scans), the kernel shrinker is freed (which waits for running
-    /// scans), then the worker drops the references scans left. Objects
-    /// still tracked keep the device record alive and untrack later.
+    /// scans), the lists leave the `list_lru` (no cgroup's reclaim finds
+    /// them), the kernel shrinker is freed (which waits for running
+    /// scans), the `list_lru` goes, then the worker drops the references
+    /// scans left. Objects still tracked keep their lists and the device
+    /// record alive, and untrack later.
     fn drop(&mut self) {
         drop(self.files.take());
+        crate::memcg::close(&self.dev);
         crate::reclaim::unregister(&self.dev);
+        crate::memcg::destroy(&self.dev);
         self.dev.flush_puts();
     }
 }

@@ -21,8 +21,10 @@
 //! - `domain.rs`: GPU address spaces: job counts, evicted mappings, the
 //!   driver's map/unmap; its rules are in `domain_rules.rs` (also
 //!   host-tested);
-//! - `device.rs`: one device's shrinker: reclaim lists (`drm_gem_lru`),
-//!   deferred puts, teardown; the lock order is written down there;
+//! - `device.rs`: one device's shrinker: counters, deferred puts,
+//!   teardown; the lock order is written down there;
+//! - `memcg.rs`: the reclaim lists (`drm_gem_lru`) of each memory cgroup
+//!   and node, on a `list_lru`, and which cgroup an object belongs to;
 //! - `reclaim.rs`: the kernel shrinker's callbacks and the scan loop;
 //! - `debugfs.rs`: per-device `state` and `scan` files;
 //! - `c_api.rs`: the `extern "C"` functions behind
@@ -43,6 +45,7 @@ mod c_api;
 mod debugfs;
 mod device;
 mod domain;
+mod memcg;
 // `domain_rules`, `state` and `policy` are also the host crate's API
 // (shmem_shrinker/host.rs), hence `pub` items that are crate-private here.
 #[allow(unreachable_pub)]

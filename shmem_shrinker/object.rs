@@ -15,6 +15,7 @@
 //! reclaim list its new state belongs on. Lock order: see `device.rs`.
 
 use crate::device::Device;
+use crate::memcg::MemcgLists;
 use crate::state::{self, Event, Lru, Madv, State, Tracked, Transition, Use};
 use core::mem::{align_of, size_of};
 use kernel::{
@@ -191,33 +192,38 @@ impl Locked {
         core::ptr::eq(unsafe { (*self.shmem).reclaim.funcs }, &RECLAIM_FUNCS)
     }
 
-    /// The device that tracks the object.
-    pub(crate) fn device(&self) -> Result<&Device, OpError> {
+    /// The reclaim lists the object is tracked with (`memcg.rs`).
+    pub(crate) fn lists(&self) -> Result<&MemcgLists, OpError> {
         if !self.is_tracked() {
             return Err(OpError::Untracked);
         }
         // SAFETY: While tracked, `reclaim.shrinker` holds a reference to
-        // its device (`track`), which the reservation lock keeps from
-        // changing.
-        Ok(unsafe { &*(*self.shmem).reclaim.shrinker.cast::<Device>() })
+        // the object's lists (`track`, `memcg::attribute`), which the
+        // reservation lock keeps from changing.
+        Ok(unsafe { &*(*self.shmem).reclaim.shrinker.cast::<MemcgLists>() })
     }
 
-    /// The device that tracks the object, and its state. The state may not
-    /// stay borrowed across a call into the driver, which may call back
+    /// The device that tracks the object.
+    pub(crate) fn device(&self) -> Result<&Device, OpError> {
+        Ok(&self.lists()?.dev)
+    }
+
+    /// The lists the object is tracked with, and its state. The state may
+    /// not stay borrowed across a call into the driver, which may call back
     /// into the core for the same object.
-    pub(crate) fn tracked(&mut self) -> Result<(&Device, &mut Tracked), OpError> {
+    pub(crate) fn tracked(&mut self) -> Result<(&MemcgLists, &mut Tracked), OpError> {
         if !self.is_tracked() {
             return Err(OpError::Untracked);
         }
         // SAFETY: While tracked, `reclaim.shrinker` holds a reference to
-        // its device (`track`), and `reclaim.state` holds a `Tracked`,
-        // protected by the reservation lock, which `self` holds; `&mut
-        // self` makes the borrow unique.
+        // the object's lists (see `lists`), and `reclaim.state` holds a
+        // `Tracked`, protected by the reservation lock, which `self`
+        // holds; `&mut self` makes the borrow unique.
         unsafe {
             let r = &raw mut (*self.shmem).reclaim;
-            let dev = &*(*r).shrinker.cast::<Device>();
+            let lists = &*(*r).shrinker.cast::<MemcgLists>();
             let t = &mut *(&raw mut (*r).state).cast::<Tracked>();
-            Ok((dev, t))
+            Ok((lists, t))
         }
     }
 
@@ -233,20 +239,20 @@ impl Locked {
     /// comes from the referenced flag that uses set ([`Tracked::take_referenced`]).
     pub(crate) fn apply(&mut self, event: Event) -> Result<Transition, OpError> {
         let obj = self.gem();
-        let (dev, t) = self.tracked()?;
+        let (lists, t) = self.tracked()?;
         let before = t.lru();
-        let tr = t.apply(event, &dev.acct)?;
+        let tr = t.apply(event, &lists.dev.acct)?;
         let after = t.lru();
         let stays = match (before, after) {
             (b, a) if b == a => true,
             (Some(_), None) => matches!(event, Event::Acquire(_)),
             // SAFETY: A live object, whose reservation lock is held.
-            (_, Some(l)) => unsafe { dev.is_on(obj, l) },
+            (_, Some(l)) => unsafe { lists.is_on(obj, l) },
             (None, None) => true,
         };
         if !stays {
-            // SAFETY: Tracked by `dev`, lock held, state says `after`.
-            unsafe { dev.relist(obj, after) };
+            // SAFETY: Tracked with `lists`, lock held, state says `after`.
+            unsafe { lists.relist(obj, after) };
         }
         Ok(tr)
     }
@@ -256,8 +262,8 @@ impl Locked {
     /// left there, and the list it belongs on now is returned for the scan
     /// to move it to, with the list lock and this reservation lock held.
     pub(crate) fn apply_reclaim(&mut self, event: Event) -> Result<Option<Lru>, OpError> {
-        let (dev, t) = self.tracked()?;
-        t.apply(event, &dev.acct)?;
+        let (lists, t) = self.tracked()?;
+        t.apply(event, &lists.dev.acct)?;
         Ok(t.lru())
     }
 
@@ -357,7 +363,11 @@ impl Locked {
     /// holds a page use that only its own close would drop, and tracked
     /// mappings hold none), or a driver's own `get_pages`. Pins, vmaps
     /// (which pin) and the table hold one use each, and only one.
-    pub(crate) fn track(&mut self, dev: &Arc<Device>) -> Result<(), OpError> {
+    ///
+    /// The object starts on `home`, the device's root lists, and moves to
+    /// its cgroup's when its pages come in (`memcg::attribute`).
+    pub(crate) fn track(&mut self, home: &Arc<MemcgLists>) -> Result<(), OpError> {
+        let dev = &home.dev;
         let shmem = self.shmem;
         if self.is_tracked() {
             return Err(OpError::Kernel(EEXIST));
@@ -388,18 +398,21 @@ impl Locked {
         }
         let t = Tracked::new(size >> bindings::PAGE_SHIFT, &dev.acct);
         // SAFETY: Untracked, so the helper does not call back yet; the
-        // storage fits a `Tracked` (checked at build time); the device
-        // reference taken here is dropped by `untrack`.
+        // storage fits a `Tracked` (checked at build time); the reference
+        // to the lists taken here is dropped by `untrack`. The root lists
+        // stay on the device's `list_lru` while it is registered.
         unsafe {
             let r = &raw mut (*shmem).reclaim;
             (&raw mut (*r).state).cast::<Tracked>().write(t);
-            (*r).shrinker = Arc::into_raw(dev.clone()).cast_mut().cast();
+            home.object_added();
+            (*r).shrinker = Arc::into_raw(home.clone()).cast_mut().cast();
             (*r).mappings = core::ptr::null_mut();
             (*r).funcs = &RECLAIM_FUNCS;
         }
         if has_pages {
             // SAFETY: Resident pages: the shrinker's own use of them.
             unsafe { bindings::refcount_inc(&raw mut (*shmem).pages_use_count) };
+            crate::memcg::attribute(self);
             // Cannot fail: the object was unpopulated.
             let _ = self.apply(Event::Populate);
         }
@@ -434,23 +447,26 @@ impl Locked {
     pub(crate) fn untrack(&mut self) {
         let obj = self.gem();
         let shmem = self.shmem;
-        let Ok((dev, t)) = self.tracked() else { return };
+        let Ok((lists, t)) = self.tracked() else {
+            return;
+        };
         let resident = t.state().is_resident();
         // SAFETY: `t` is the object's state; it is not used again.
         let t = unsafe { core::ptr::read(t) };
-        t.untrack(&dev.acct);
+        t.untrack(&lists.dev.acct);
         // SAFETY: Lock held; the object leaves the lists, then the helpers
-        // stop calling back, then the device reference `track` took goes.
+        // stop calling back, then the reference to the lists goes.
         unsafe {
-            dev.relist(obj, None);
+            lists.relist(obj, None);
+            lists.object_removed();
             if resident {
                 bindings::drm_gem_shmem_put_pages_locked(shmem);
             }
             let r = &raw mut (*shmem).reclaim;
             (*r).funcs = core::ptr::null();
-            let dev = (*r).shrinker.cast::<Device>().cast_const();
+            let lists = (*r).shrinker.cast::<MemcgLists>().cast_const();
             (*r).shrinker = core::ptr::null_mut();
-            drop(Arc::from_raw(dev));
+            drop(Arc::from_raw(lists));
         }
     }
 }
@@ -496,6 +512,7 @@ unsafe extern "C" fn populated(shmem: *mut Shmem) -> c_int {
             }
             _ => {}
         }
+        crate::memcg::attribute(&mut o);
         o.apply(Event::Populate)?;
         // SAFETY: Live object with resident pages: the shrinker's use.
         unsafe { bindings::refcount_inc(&raw mut (*shmem).pages_use_count) };

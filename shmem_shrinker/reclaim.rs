@@ -18,6 +18,7 @@
 
 use crate::device::{lru_first, Device};
 use crate::domain;
+use crate::memcg::{self, MemcgLists};
 use crate::object::Locked;
 use crate::policy::{ScanContext, Skip, Verdict};
 use crate::state::{Event, Lru};
@@ -146,23 +147,24 @@ fn pages_in_use(o: &Locked) -> bool {
     pin != 0 || vmap != 0 || used != own
 }
 
-/// Try to reclaim one object taken from list `l` of `dev`, whose lock the
-/// scan holds. Returns the pages of memory freed and the list the object
-/// belongs on now (the scan moves it there), or why it was skipped.
+/// Try to reclaim one object taken from list `l` of `lists`, whose lock
+/// the scan holds. Returns the pages of memory freed and the list the
+/// object belongs on now (the scan moves it there), or why it was skipped.
 ///
-/// The object was on one of `dev`'s lists; if a driver untracked it
-/// meanwhile (and tracked it again elsewhere), it is not `dev`'s to
-/// reclaim.
+/// The object was on one of `lists`; if it moved to other lists meanwhile
+/// (its pages came back in another cgroup, or a driver untracked it and
+/// tracked it again elsewhere), it is left to those.
 fn reclaim_one(
-    dev: &Device,
+    lists: &MemcgLists,
     o: &mut Locked,
     l: Lru,
     ctx: &mut ScanContext,
 ) -> Result<(usize, Option<Lru>), Skip> {
+    let dev = &*lists.dev;
     let shmem = o.shmem();
     let obj = o.gem();
     let (owner, t) = o.tracked().map_err(|_| Skip::Dying)?;
-    if !core::ptr::eq(owner, dev) {
+    if !core::ptr::eq(owner, lists) {
         return Err(Skip::Busy);
     }
     // The state may have changed since the object was picked; an object in
@@ -275,15 +277,16 @@ pub(crate) struct ScanResult {
     pub(crate) contended: usize,
 }
 
-/// Scan list `l` for up to `nr_to_scan` pages.
+/// Scan list `l` of `lists` for up to `nr_to_scan` pages.
 fn scan_list(
-    dev: &Arc<Device>,
+    lists: &MemcgLists,
     l: Lru,
     nr_to_scan: usize,
     ctx: &mut ScanContext,
     res: &mut ScanResult,
 ) {
-    let lru = dev.lru(l);
+    let dev = &lists.dev;
+    let lru = lists.lru(l);
     // Objects looked at and left alone, and those among them that were
     // passed over only for a recent use.
     let still = Opaque::<bindings::drm_gem_lru>::uninit();
@@ -330,7 +333,7 @@ fn scan_list(
             // run on behalf of someone who holds this very lock.
             let result = match unsafe { Locked::trylock(shmem) } {
                 Some(mut o) => {
-                    let r = reclaim_one(dev, &mut o, l, ctx);
+                    let r = reclaim_one(lists, &mut o, l, ctx);
                     // SAFETY: The list lock nests inside the reservation
                     // lock. A reclaimed object leaves the scan's private
                     // list for the one its state names, under both locks.
@@ -339,7 +342,7 @@ fn scan_list(
                         if let Ok((_, to)) = r {
                             match to {
                                 Some(to) => {
-                                    bindings::drm_gem_lru_move_tail_locked(dev.lru(to), obj)
+                                    bindings::drm_gem_lru_move_tail_locked(lists.lru(to), obj)
                                 }
                                 None => bindings::drm_gem_lru_remove_locked(obj),
                             }
@@ -387,19 +390,27 @@ fn scan_list(
     unsafe { bindings::mutex_unlock(lock) };
 }
 
-/// Scan the lists that `ctx` allows, cheapest first, for up to
-/// `nr_to_scan` pages.
-pub(crate) fn scan(dev: &Arc<Device>, nr_to_scan: usize, mut ctx: ScanContext) -> ScanResult {
+/// Scan the lists of `set` that `ctx` allows, cheapest first across all
+/// of them (every cgroup's purgeable objects before any is evicted), for
+/// up to `nr_to_scan` pages.
+pub(crate) fn scan(
+    dev: &Device,
+    set: &[Option<Arc<MemcgLists>>],
+    nr_to_scan: usize,
+    mut ctx: ScanContext,
+) -> ScanResult {
     let mut res = ScanResult::default();
     if !dev.enter_scan() {
         return res;
     }
-    for &l in ctx.lists() {
-        // Eviction may have used up the room left in swap.
-        if res.freed >= nr_to_scan || (l.event() == Event::Evict && !ctx.can_evict()) {
-            break;
+    'lists: for &l in ctx.lists() {
+        for lists in set.iter().flatten() {
+            // Eviction may have used up the room left in swap.
+            if res.freed >= nr_to_scan || (l.event() == Event::Evict && !ctx.can_evict()) {
+                break 'lists;
+            }
+            scan_list(lists, l, nr_to_scan, &mut ctx, &mut res);
         }
-        scan_list(dev, l, nr_to_scan, &mut ctx, &mut res);
     }
     dev.exit_scan();
     res
@@ -410,13 +421,19 @@ pub(crate) fn scan(dev: &Arc<Device>, nr_to_scan: usize, mut ctx: ScanContext) -
 /// `PF_MEMALLOC`, so an allocation that may enter reclaim or a lock also
 /// held around such allocations, in the core or in a driver's callback, is
 /// reported at once instead of when memory happens to run short.
+///
+/// Scans every cgroup's lists, as global reclaim would over its walk of
+/// the cgroups.
 pub(crate) fn scan_now(dev: &Arc<Device>, nr_to_scan: usize, ctx: ScanContext) -> ScanResult {
+    let Ok(set) = memcg::all(dev) else {
+        return ScanResult::default();
+    };
     #[cfg(CONFIG_LOCKDEP)]
     // SAFETY: Balanced with the release below.
     unsafe {
         bindings::fs_reclaim_acquire(bindings::GFP_KERNEL)
     };
-    let res = scan(dev, nr_to_scan, ctx);
+    let res = scan(dev, &set, nr_to_scan, ctx);
     #[cfg(CONFIG_LOCKDEP)]
     // SAFETY: Acquired above.
     unsafe {
@@ -442,35 +459,36 @@ unsafe fn device_of<'a>(shrinker: *mut bindings::shrinker) -> &'a Arc<Device> {
     unsafe { &*(*shrinker).private_data.cast::<Arc<Device>>() }
 }
 
-/// `count_objects`: reads the lists' page counts; nothing while reclaim is
-/// blocked.
+/// `count_objects`: reads the page counts of the lists of `sc`'s cgroup
+/// and node (and of its removed children's), never the objects; nothing
+/// while reclaim is blocked. Never `SHRINK_EMPTY`, which would clear the
+/// cgroup's shrinker bit: only a `list_lru_add()` of new lists sets it
+/// again.
 ///
 /// # Safety
 ///
 /// Called by the kernel with the shrinker that `register` set up.
 unsafe extern "C" fn count_objects(
     shrinker: *mut bindings::shrinker,
-    _sc: *mut bindings::shrink_control,
+    sc: *mut bindings::shrink_control,
 ) -> c_ulong {
-    // SAFETY: As the function's safety requirement says.
-    let dev = unsafe { device_of(shrinker) };
+    // SAFETY: As the function's safety requirement says; `sc` is valid for
+    // the call, and its cgroup (if any) is live for it.
+    let (dev, sc) = unsafe { (device_of(shrinker), &*sc) };
     if dev.is_blocked() {
         return 0;
     }
-    crate::policy::count(&dev.lru_pages(), swap_pages() > 0) as c_ulong
+    let pages = memcg::pages_of(dev, sc.memcg, sc.nid);
+    crate::policy::count(&pages, swap_pages() > 0) as c_ulong
 }
 
-/// Call the registered shrinker's `count_objects`, as reclaim would.
+/// What `count_objects` would say for the whole device (every cgroup and
+/// node), for tests and measurements.
 pub(crate) fn count_now(dev: &Device) -> c_ulong {
-    let shrinker = dev.shrinker.load(Ordering::Acquire);
-    if shrinker.is_null() {
+    if dev.shrinker.load(Ordering::Acquire).is_null() || dev.is_blocked() {
         return 0;
     }
-    // SAFETY: A zeroed shrink_control is a valid argument; count_objects
-    // reads none of it.
-    let mut sc: bindings::shrink_control = unsafe { core::mem::zeroed() };
-    // SAFETY: The shrinker is registered.
-    unsafe { count_objects(shrinker, &mut sc) }
+    crate::policy::count(&dev.lru_pages(), swap_pages() > 0) as c_ulong
 }
 
 /// `scan_objects`.
@@ -490,7 +508,9 @@ unsafe extern "C" fn scan_objects(
         can_block: unsafe { bindings::gfpflags_allow_blocking(sc.gfp_mask) },
         swap_pages: swap_pages(),
     };
-    let res = scan(dev, sc.nr_to_scan, ctx);
+    let mut set = [const { None }; memcg::MAX_SCANNED];
+    memcg::scanned(dev, sc.memcg, sc.nid, &mut set);
+    let res = scan(dev, &set, sc.nr_to_scan, ctx);
     sc.nr_scanned = res.scanned as c_ulong;
     let retries = dev.retries.load(Ordering::Relaxed);
     match crate::policy::verdict(res.freed, res.contended, retries) {
@@ -534,10 +554,15 @@ pub(crate) fn register(dev: &Arc<Device>) -> Result {
     // SAFETY: The DRM device and its parent are live; the name is copied.
     let shrinker = unsafe {
         let name = (*(*dev.drm).dev).kobj.name;
-        bindings::shrinker_alloc(0, c"drm-shmem:%s".as_char_ptr(), name)
+        bindings::shrinker_alloc(memcg::SHRINKER_FLAGS, c"drm-shmem:%s".as_char_ptr(), name)
     };
     if shrinker.is_null() {
         return Err(ENOMEM);
+    }
+    if let Err(e) = memcg::init(dev, shrinker) {
+        // SAFETY: Allocated above, never registered.
+        unsafe { bindings::shrinker_free(shrinker) };
+        return Err(e);
     }
     // SAFETY: A new, not yet registered shrinker; `dev` (the registration's
     // field) outlives it because `unregister` frees it first.

@@ -11,6 +11,8 @@
 #include <linux/gfp.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
 #include <linux/refcount.h>
 #include <linux/swap.h>
 #include <drm/drm_vma_manager.h>
@@ -60,4 +62,34 @@ __rust_helper void rust_helper_drm_vma_node_unmap(struct drm_vma_offset_node *no
 __rust_helper void rust_helper_list_del_init(struct list_head *entry)
 {
 	list_del_init(entry);
+}
+
+__rust_helper struct folio *rust_helper_page_folio(struct page *page)
+{
+	return page_folio(page);
+}
+
+__rust_helper struct mem_cgroup *rust_helper_folio_memcg(struct folio *folio)
+{
+	return folio_memcg(folio);
+}
+
+__rust_helper bool rust_helper_mem_cgroup_online(struct mem_cgroup *memcg)
+{
+	return mem_cgroup_online(memcg);
+}
+
+__rust_helper struct mem_cgroup *rust_helper_parent_mem_cgroup(struct mem_cgroup *memcg)
+{
+	return parent_mem_cgroup(memcg);
+}
+
+__rust_helper bool rust_helper_mem_cgroup_is_root(struct mem_cgroup *memcg)
+{
+	return mem_cgroup_is_root(memcg);
+}
+
+__rust_helper u64 rust_helper_mem_cgroup_id(struct mem_cgroup *memcg)
+{
+	return mem_cgroup_id(memcg);
 }
