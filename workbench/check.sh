@@ -119,11 +119,6 @@ summary_args+=(--igt "igt-1g=$dir/console.log" --igt-expect igt-1g:drm_virtgpu_s
 	--igt-expect igt:drm_virtgpu_shrinker=pass
 	--igt-expect igt:drm_virtgpu_shrinker@thp=pass
 	--igt-expect igt-stock:drm_virtgpu_shrinker=skip)
-# Reclaim per cgroup is not built yet (issue 23; docs/shrinker.md,
-# "Cgroups"): the client's creates fail with -ENOMEM at its cgroup's
-# limit. A pass fails make check, so the expectation goes with the feature.
-summary_args+=(--igt-expect igt:drm_virtgpu_shrinker.cgroup-limit-evicts-idle=fail
-	--igt-expect igt:drm_virtgpu_shrinker@thp.cgroup-limit-evicts-idle=fail)
 # Panfrost, on the simulated Mali: the board checks pass on both kernels,
 # the shrinker's on the kit. Stock 7.3.4 purges but does not evict, it
 # stores unknown madvise values, and closing a file leaves its jobs running

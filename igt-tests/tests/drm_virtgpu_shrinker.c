@@ -868,9 +868,8 @@ static void cgroup_cleanup(int sig)
  * buffers, with swap allowed: the kit evicts its idle buffers when the
  * cgroup reaches its limit, so the client runs to the end with every byte
  * intact and the cgroup's OOM killer never fires. (The kernel calls only
- * memcg-aware shrinkers for a cgroup at its limit.) Fails until the kit
- * reclaims per cgroup (issue 23): the buffers' pages cannot be reclaimed,
- * and creating buffers fails with -ENOMEM once the cgroup is full.
+ * memcg-aware shrinkers for a cgroup at its limit; without one, creating
+ * buffers fails with -ENOMEM once the cgroup is full.)
  */
 static void test_cgroup_limit_evicts_idle(void)
 {
@@ -1324,7 +1323,7 @@ static const struct {
 	{ "cgroup-limit-evicts-idle",
 	  "A client in a cgroup with memory.max at half of its idle WILLNEED buffers "
 	  "(swap allowed) runs to the end, every byte intact; the cgroup's OOM killer "
-	  "never fires. Fails until the kit reclaims per cgroup.",
+	  "never fires.",
 	  test_cgroup_limit_evicts_idle },
 	{ "detach-timeout-then-transfer",
 	  "A detach that reclaim gave up waiting for (fail_function) leaves the buffer "
