@@ -424,7 +424,7 @@ bool igt_shrinker_debugfs_present(const char *prefix)
  */
 unsigned long igt_shrinker_debugfs_count(const char *prefix)
 {
-	char dir[256], path[300];
+	char dir[256], path[300], line[512];
 	unsigned long count, total = 0;
 	FILE *f;
 
@@ -433,10 +433,18 @@ unsigned long igt_shrinker_debugfs_count(const char *prefix)
 	snprintf(path, sizeof(path), "%s/count", dir);
 	f = fopen(path, "r");
 	igt_assert_f(f, "cannot open %s: %s\n", path, strerror(errno));
-	/* One "<memcg inode> <count per node>..." line per memcg; no memcg here. */
-	if (fscanf(f, "%*u") == 0)
-		while (fscanf(f, "%lu", &count) == 1)
+	/*
+	 * One "<memcg inode> <count per node>..." line per memcg with
+	 * anything to count (a single "0 ..." line for a shrinker that is
+	 * not memcg-aware).
+	 */
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		strtoul(p, &end, 10);
+		for (p = end; (count = strtoul(p, &end, 10)), end != p; p = end)
 			total += count;
+	}
 	fclose(f);
 	return total;
 }
@@ -447,7 +455,8 @@ unsigned long igt_shrinker_debugfs_count(const char *prefix)
  * @nr_to_scan: how many objects the kernel asks the shrinker to scan
  *
  * Calls the shrinker's scan_objects() through the kernel's debugfs, for
- * node 0 and no memcg.
+ * node 0 and no memcg, or the root cgroup (inode 1 of cgroup v2) for a
+ * memcg-aware shrinker, which the kernel refuses "no memcg" (-ENOENT).
  */
 void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
 {
@@ -457,6 +466,10 @@ void igt_shrinker_debugfs_scan(const char *prefix, unsigned long nr_to_scan)
 		     prefix);
 	snprintf(path, sizeof(path), "%s/scan", dir);
 	snprintf(text, sizeof(text), "0 0 %lu\n", nr_to_scan);
+	if (__write_file(path, text) == -ENOENT)
+		snprintf(text, sizeof(text), "1 0 %lu\n", nr_to_scan);
+	else
+		return;
 	igt_gem_shrinker_write_file(path, text);
 }
 
