@@ -224,9 +224,9 @@ fn new_ref(lists: &MemcgLists) -> Arc<MemcgLists> {
 
 /// Calls `f` for each of `dev`'s lists on the `list_lru` list of `memcg`
 /// (null: the root cgroup) on node `nid`, or of every cgroup for `None`,
-/// with that list's lock held, up to `nr` lists; `f` returns what
-/// `list_lru_walk_one()` expects of a walk callback.
-fn walk<F>(dev: &Device, nid: c_int, memcg: Option<*mut bindings::mem_cgroup>, nr: usize, f: &mut F)
+/// with that list's lock held; `f` returns what `list_lru_walk_one()`
+/// expects of a walk callback.
+fn walk<F>(dev: &Device, nid: c_int, memcg: Option<*mut bindings::mem_cgroup>, f: &mut F)
 where
     F: FnMut(
         &MemcgLists,
@@ -259,7 +259,7 @@ where
     if !dev.memcgs_ready() {
         return;
     }
-    let mut left = nr as c_ulong;
+    let mut left = c_ulong::MAX;
     let arg = core::ptr::from_mut(f).cast::<c_void>();
     // SAFETY: The `list_lru` is initialised (checked above) until the
     // device's registration ends, which outlives every caller. `memcg`,
@@ -310,8 +310,16 @@ where
     ) -> bindings::lru_status,
 {
     for nid in 0..nr_nodes() {
-        walk(dev, nid, None, usize::MAX, f);
+        walk(dev, nid, None, f);
     }
+}
+
+/// Adds the pages on each list of `lists` to `sum`; for walks.
+fn add_pages(sum: &mut [usize; NR_LRUS], lists: &MemcgLists) -> bindings::lru_status {
+    for (s, p) in sum.iter_mut().zip(lists.pages()) {
+        *s += p;
+    }
+    bindings::lru_status::LRU_SKIP
 }
 
 /// Pages on each list of the lists of `memcg` on node `nid`, removed
@@ -322,11 +330,8 @@ pub(crate) fn pages_of(
     nid: c_int,
 ) -> [usize; NR_LRUS] {
     let mut sum = [0; NR_LRUS];
-    walk(dev, nid, Some(memcg), usize::MAX, &mut |lists, _, _| {
-        for (s, p) in sum.iter_mut().zip(lists.pages()) {
-            *s += p;
-        }
-        bindings::lru_status::LRU_SKIP
+    walk(dev, nid, Some(memcg), &mut |lists, _, _| {
+        add_pages(&mut sum, lists)
     });
     sum
 }
@@ -334,12 +339,7 @@ pub(crate) fn pages_of(
 /// Pages on each list of every cgroup of the device.
 pub(crate) fn pages_all(dev: &Device) -> [usize; NR_LRUS] {
     let mut sum = [0; NR_LRUS];
-    for_each(dev, &mut |lists, _, _| {
-        for (s, p) in sum.iter_mut().zip(lists.pages()) {
-            *s += p;
-        }
-        bindings::lru_status::LRU_SKIP
-    });
+    for_each(dev, &mut |lists, _, _| add_pages(&mut sum, lists));
     sum
 }
 
@@ -392,6 +392,37 @@ impl Dispose {
     }
 }
 
+/// Calls `f` for each of `dev`'s lists on the `list_lru` list of `memcg`
+/// on node `nid`, as [`walk`] does, but for the lists of removed cgroups
+/// (reparented there by the `list_lru`) that no object is tracked with any
+/// more: those go to `dispose`.
+///
+/// # Safety
+///
+/// The caller holds `gem_lru_mutex` (under which alone lists leave
+/// `memcgs`, and objects are added to lists found there, so a count of
+/// zero stays zero); `memcg` is null or a live cgroup; `dispose` is
+/// initialised and pinned.
+unsafe fn walk_reaping<F>(
+    dev: &Device,
+    nid: c_int,
+    memcg: *mut bindings::mem_cgroup,
+    dispose: &Dispose,
+    f: &mut F,
+) where
+    F: FnMut(&MemcgLists) -> bindings::lru_status,
+{
+    // SAFETY: As the function's safety requirement says.
+    let key = unsafe { key_memcg(memcg) };
+    walk(dev, nid, Some(memcg), &mut |lists, list, item| {
+        if lists.memcg != key && lists.objects() == 0 {
+            // SAFETY: In a walk callback; `dispose` is pinned.
+            return unsafe { dispose.take(list, item) };
+        }
+        f(lists)
+    });
+}
+
 /// The lists that reclaim of `memcg` on node `nid` scans now, at most
 /// [`MAX_SCANNED`] (the others come first next time), in `out`; lists of
 /// removed cgroups that no object uses any more go.
@@ -405,23 +436,12 @@ pub(crate) fn scanned(
     // SAFETY: Not moved from here on.
     unsafe { dispose.init() };
     let lock = dev.lru_lock();
-    // SAFETY: Lists are removed from `memcgs` under this lock only, so an
-    // object count of zero read under it stays zero (objects are added to
-    // lists found on `memcgs` under the same lock).
-    unsafe { bindings::mutex_lock(lock) };
     let mut n = 0;
-    // SAFETY: Reclaim's cgroup is live for the call.
-    let walked = unsafe { key_memcg(memcg) };
-    walk(
-        dev,
-        nid,
-        Some(memcg),
-        usize::MAX,
-        &mut |lists, list, item| {
-            if lists.memcg != walked && lists.objects() == 0 {
-                // SAFETY: In a walk callback; `dispose` is pinned above.
-                return unsafe { dispose.take(list, item) };
-            }
+    // SAFETY: `walk_reaping`'s requirements: the lock is taken here;
+    // reclaim's cgroup is live for the call; `dispose` is pinned above.
+    unsafe {
+        bindings::mutex_lock(lock);
+        walk_reaping(dev, nid, memcg, &dispose, &mut |lists| {
             if n == MAX_SCANNED
                 || out[..n]
                     .iter()
@@ -433,10 +453,9 @@ pub(crate) fn scanned(
             out[n] = Some(new_ref(lists));
             n += 1;
             bindings::lru_status::LRU_ROTATE
-        },
-    );
-    // SAFETY: Taken above.
-    unsafe { bindings::mutex_unlock(lock) };
+        });
+        bindings::mutex_unlock(lock);
+    }
     dispose.release();
 }
 
@@ -495,8 +514,9 @@ unsafe fn key_of(page: *mut bindings::page) -> (*mut bindings::mem_cgroup, c_int
     }
 }
 
-/// Find `dev`'s lists for (`memcg`, `nid`), with `gem_lru_mutex` held;
-/// removed cgroups' lists that no object uses any more go to `dispose`.
+/// Find `dev`'s lists for (`memcg`, `nid`), `memcg` being a key
+/// ([`key_memcg`]), with `gem_lru_mutex` held; removed cgroups' lists
+/// that no object uses any more go to `dispose`.
 ///
 /// # Safety
 ///
@@ -509,23 +529,15 @@ unsafe fn find(
     dispose: &Dispose,
 ) -> Option<Arc<MemcgLists>> {
     let mut found = None;
-    walk(
-        dev,
-        nid,
-        Some(memcg),
-        usize::MAX,
-        &mut |lists, list, item| {
-            if lists.memcg == memcg {
-                if found.is_none() {
-                    found = Some(new_ref(lists));
-                }
-            } else if lists.objects() == 0 {
-                // SAFETY: In a walk callback; see the function's requirement.
-                return unsafe { dispose.take(list, item) };
+    // SAFETY: As the function's safety requirement says.
+    unsafe {
+        walk_reaping(dev, nid, memcg, dispose, &mut |lists| {
+            if lists.memcg == memcg && found.is_none() {
+                found = Some(new_ref(lists));
             }
             bindings::lru_status::LRU_SKIP
-        },
-    );
+        })
+    };
     found
 }
 
